@@ -1,0 +1,79 @@
+/**
+ * One request read by a {@link Parser}: its arguments, as zero-copy views.
+ *
+ * A Command does not copy its arguments: `get(i)` returns a view into the
+ * chunk the bytes arrived in. A view stays valid for as long as you hold it,
+ * but it keeps that whole chunk (typically up to 64 KiB) alive. To keep an
+ * argument past the handling of the command — as a stored key or value —
+ * take a copy with {@link Command.copy} (or `Buffer.from(cmd.get(i))`).
+ */
+export class Command {
+  /** @internal Bytes the arguments live in. */
+  readonly buf: Buffer;
+  /** @internal `[start0, end0, start1, end1, …]` offsets into `buf`. */
+  readonly offsets: number[];
+  /** @internal Set by the parser once it knows whether another command is buffered. */
+  last: boolean;
+  private lowerName: string | undefined;
+
+  /** @internal Commands are made by the parser. */
+  constructor(buf: Buffer, offsets: number[]) {
+    this.buf = buf;
+    this.offsets = offsets;
+    this.last = true;
+    this.lowerName = undefined;
+  }
+
+  /** How many arguments, the command name included. */
+  argCount(): number {
+    return this.offsets.length >> 1;
+  }
+
+  /** Argument `i` (0 is the command name) as a zero-copy view, or `undefined` past the end. */
+  get(i: number): Buffer | undefined {
+    const o = this.offsets;
+    const at = i << 1;
+    if (at >= o.length || at < 0) return undefined;
+    return this.buf.subarray(o[at], o[at + 1]);
+  }
+
+  /** Argument `i` decoded as text, or `undefined` past the end. */
+  getString(i: number, encoding: BufferEncoding = 'utf8'): string | undefined {
+    const o = this.offsets;
+    const at = i << 1;
+    if (at >= o.length || at < 0) return undefined;
+    return this.buf.toString(encoding, o[at], o[at + 1]);
+  }
+
+  /** A copy of argument `i` that pins nothing else, or `undefined` past the end. */
+  copy(i: number): Buffer | undefined {
+    const view = this.get(i);
+    return view === undefined ? undefined : Buffer.from(view);
+  }
+
+  /** Every argument as a zero-copy view (see {@link Command.get} about lifetime). */
+  args(): Buffer[] {
+    const n = this.argCount();
+    const out = new Array<Buffer>(n);
+    for (let i = 0; i < n; i++) out[i] = this.get(i) as Buffer;
+    return out;
+  }
+
+  /** The command name (argument 0) in lower case, e.g. `'set'`; computed once. */
+  name(): string {
+    if (this.lowerName === undefined) {
+      const o = this.offsets;
+      // latin1 maps each byte to one char and cannot fail, unlike utf8.
+      this.lowerName = o.length === 0 ? '' : this.buf.toString('latin1', o[0], o[1]).toLowerCase();
+    }
+    return this.lowerName as string;
+  }
+
+  /**
+   * True when no further complete command is already buffered: the moment to
+   * `flush()` the replies written so far, so a pipelined burst gets one write.
+   */
+  isLast(): boolean {
+    return this.last;
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * The failure a {@link Parser} reports for bytes that are not valid RESP requests.
+ *
+ * `message` is Redis's own wording (Redis 7, `src/networking.c`), so
+ * `writer.writeError('ERR ' + err.message)` sends the reply Redis would send.
+ *
+ * - `fatal: true` — the framing is lost; reply, then close the connection.
+ *   Every later `readCommand()` rejects with the same error.
+ * - `fatal: false` — the parser skipped exactly the offending request (its end
+ *   was known, as for an inline line with unbalanced quotes) and can go on.
+ */
+export class ProtocolError extends Error {
+  readonly fatal: boolean;
+
+  constructor(message: string, fatal = true) {
+    super(message);
+    this.name = 'ProtocolError';
+    this.fatal = fatal;
+  }
+}
+
+/** Builders for every message the parser can produce, in one place so they stay Redis's wording. */
+export const Errors = {
+  invalidMultibulkLength: () => new ProtocolError('Protocol error: invalid multibulk length'),
+  invalidBulkLength: () => new ProtocolError('Protocol error: invalid bulk length'),
+  // Redis formats the offending byte with %c into a C string: a NUL byte ends the message there.
+  expectedDollar: (byte: number) =>
+    new ProtocolError(
+      byte === 0 ? "Protocol error: expected '$', got '" : `Protocol error: expected '$', got '${String.fromCharCode(byte)}'`,
+    ),
+  unbalancedQuotes: () => new ProtocolError('Protocol error: unbalanced quotes in request', false),
+  tooBigInline: () => new ProtocolError('Protocol error: too big inline request'),
+  tooBigMbulkCount: () => new ProtocolError('Protocol error: too big mbulk count string'),
+  tooBigBulkCount: () => new ProtocolError('Protocol error: too big bulk count string'),
+  // Redis skips the two bytes after a length line or bulk data without looking at them; we check.
+  missingCrlf: (after: string) => new ProtocolError(`Protocol error: expected CRLF after ${after}`),
+  // Redis has no reply here (it just drops a half-sent request when the peer closes).
+  truncated: () => new ProtocolError('Protocol error: connection closed in the middle of a request'),
+} as const;

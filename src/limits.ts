@@ -1,0 +1,37 @@
+/**
+ * Limits the parser enforces. The defaults are Redis 7's own, so a server
+ * built on redisproto accepts and rejects what Redis does.
+ */
+export interface Limits {
+  /** Largest bulk argument in bytes (Redis `proto-max-bulk-len`). Default 512 MiB. */
+  maxBulkLength: number;
+  /** Largest argument count of one multibulk request (Redis: `INT_MAX`). Default 2^31-1. */
+  maxArgs: number;
+  /**
+   * Longest inline line, and longest `*<count>` / `$<length>` line, in bytes
+   * (Redis `PROTO_INLINE_MAX_SIZE`). Default 64 KiB.
+   */
+  maxInlineLength: number;
+}
+
+/** Options of a {@link Parser}: any subset of {@link Limits}. */
+export type ParserOptions = Partial<Limits>;
+
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  maxBulkLength: 512 * 1024 * 1024,
+  maxArgs: 2 ** 31 - 1,
+  maxInlineLength: 64 * 1024,
+});
+
+export function resolveLimits(options: ParserOptions = {}): Limits {
+  const limits = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(DEFAULT_LIMITS) as (keyof Limits)[]) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new TypeError(`redisproto: option ${key} must be a non-negative safe integer, got ${String(value)}`);
+    }
+    limits[key] = value;
+  }
+  return limits;
+}

@@ -1,0 +1,348 @@
+import type { Readable } from 'node:stream';
+import { Command } from './command.js';
+import { Errors, ProtocolError } from './errors.js';
+import { splitInline } from './inline.js';
+import { type Limits, type ParserOptions, resolveLimits } from './limits.js';
+import { ChunkReader } from './reader.js';
+
+const CR = 0x0d, LF = 0x0a, STAR = 0x2a, DOLLAR = 0x24, MINUS = 0x2d, ZERO = 0x30, NINE = 0x39;
+
+/** Returned by {@link parseLength} for text that is not a length. */
+const BAD = -1;
+/** Returned by {@link parseLength} for a negative length: a count that Redis skips. */
+const NEGATIVE = -2;
+
+/** Smallest buffer the parser allocates when it has to stitch chunks together. */
+const MIN_STITCH = 16 * 1024;
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Reads Redis requests from a stream, one at a time, on demand.
+ *
+ * Both request forms are understood, mixed and pipelined: multibulk
+ * (`*<n>\r\n$<len>\r\n<bytes>\r\n…`, what clients send) and inline (a line of
+ * words, what a person types into telnet). Results do not depend on how the
+ * bytes are split into chunks.
+ *
+ * The parser pulls from the stream only when a command is asked for and none
+ * is buffered, so a server that stops asking stops reading, and the stream's
+ * own backpressure holds the client back.
+ *
+ * The parser listens for the stream's `'error'`: an I/O failure rejects the
+ * pending or next `readCommand()` with that error instead of being thrown.
+ *
+ * @example
+ * ```ts
+ * const parser = new Parser(socket);
+ * const writer = new Writer(socket);
+ * for await (const cmd of parser) {
+ *   if (cmd.name() === 'ping') writer.writeSimpleString('PONG');
+ *   if (cmd.isLast()) await writer.flush();
+ * }
+ * ```
+ */
+export class Parser implements AsyncIterable<Command> {
+  private readonly reader: ChunkReader;
+  private readonly limits: Limits;
+
+  // The unparsed input is buf[pos, end). When `owned`, buf was allocated here
+  // and buf[end, buf.length) is free room to append into.
+  private buf: Buffer = EMPTY;
+  private pos = 0;
+  private end = 0;
+  private owned = false;
+  // Everything before `scan` is known to hold no line terminator, so a line
+  // trickling in is searched once, not once per chunk.
+  private scan = 0;
+
+  // A multibulk request in progress: where it began, how many arguments are
+  // still to come, the length of the next one once its header is read, and the
+  // offsets of those already read.
+  private reqStart = 0;
+  private argsLeft = 0;
+  private bulkLen = -1;
+  private offsets: number[] = [];
+
+  private ahead: Command | null = null;
+  private pendingError: ProtocolError | null = null;
+  private failure: unknown = null;
+  private busy: Promise<unknown> | null = null;
+
+  constructor(stream: Readable, options?: ParserOptions) {
+    this.limits = resolveLimits(options);
+    this.reader = new ChunkReader(stream);
+  }
+
+  /**
+   * The next command; `null` at a clean end of the stream.
+   *
+   * Rejects with a {@link ProtocolError} for malformed input (a request cut
+   * off by the end of the stream is a fatal one), or with the stream's own
+   * error on I/O failure. After a fatal error every later call rejects with
+   * the same error; after a recoverable one the next call goes on.
+   */
+  readCommand(): Promise<Command | null> {
+    if (this.busy !== null) {
+      // Calls overlap only if a caller does not await; queue them in order.
+      const queued = this.busy.then(
+        () => this.readCommand(),
+        () => this.readCommand(),
+      );
+      this.busy = queued;
+      return queued;
+    }
+    if (this.failure !== null) return Promise.reject(this.failure);
+    try {
+      const cmd = this.take();
+      // Fast path: a buffered command costs no stream read and no async frame.
+      if (cmd !== null) return Promise.resolve(cmd);
+    } catch (err) {
+      return Promise.reject(this.fail(err));
+    }
+    const reading = this.readMore();
+    this.busy = reading;
+    return reading.finally(() => {
+      if (this.busy === reading) this.busy = null;
+    });
+  }
+
+  /** Iterates commands until the end of the stream; throws as {@link Parser.readCommand} rejects. */
+  async *[Symbol.asyncIterator](): AsyncIterator<Command> {
+    for (;;) {
+      const cmd = await this.readCommand();
+      if (cmd === null) return;
+      yield cmd;
+    }
+  }
+
+  /** The next buffered command, or null if none is complete; throws a ProtocolError. */
+  private take(): Command | null {
+    let cmd = this.ahead;
+    if (cmd !== null) {
+      this.ahead = null;
+    } else {
+      const err = this.pendingError;
+      if (err !== null) {
+        this.pendingError = null;
+        throw err;
+      }
+      cmd = this.parse();
+      if (cmd === null) return null;
+    }
+    // Parse one command ahead so that isLast() can tell whether another is
+    // buffered; an error found ahead is kept for the next call.
+    try {
+      this.ahead = this.parse();
+    } catch (err) {
+      this.pendingError = err as ProtocolError;
+    }
+    cmd.last = this.ahead === null;
+    return cmd;
+  }
+
+  private async readMore(): Promise<Command | null> {
+    try {
+      for (;;) {
+        const chunk = await this.reader.next();
+        if (chunk === null) {
+          if (this.end > this.pos || this.argsLeft > 0) throw Errors.truncated();
+          return null;
+        }
+        if (chunk.length === 0) continue;
+        this.append(chunk);
+        const cmd = this.take();
+        if (cmd !== null) return cmd;
+      }
+    } catch (err) {
+      throw this.fail(err);
+    }
+  }
+
+  private fail(err: unknown): unknown {
+    if (!(err instanceof ProtocolError) || err.fatal) {
+      this.failure = err;
+      this.buf = EMPTY; // release the input: nothing more will be parsed
+      this.pos = this.end = 0;
+      this.offsets = [];
+    }
+    return err;
+  }
+
+  /** Adds a chunk to the unparsed input, copying only what a split request needs. */
+  private append(chunk: Buffer): void {
+    const keep = this.argsLeft > 0 ? this.reqStart : this.pos;
+    const pending = this.end - keep;
+    if (pending === 0) {
+      // Nothing carried over: parse the chunk in place (zero-copy).
+      this.buf = chunk;
+      this.pos = this.scan = this.reqStart = 0;
+      this.end = chunk.length;
+      this.owned = false;
+      return;
+    }
+    if (this.owned && this.buf.length - this.end >= chunk.length) {
+      // Appending never moves bytes that commands already handed out point to.
+      chunk.copy(this.buf, this.end);
+      this.end += chunk.length;
+      return;
+    }
+    const need = pending + chunk.length;
+    let cap = need;
+    if (this.argsLeft > 0 && this.bulkLen >= 0) {
+      // Inside bulk data of known length: grow geometrically towards it, so a
+      // value trickling in costs linear time, while memory stays proportional
+      // to the bytes received rather than to the length announced.
+      const target = this.pos + this.bulkLen + 2 - keep;
+      if (target > need) cap = Math.min(target, Math.max(need * 2, MIN_STITCH));
+    } else {
+      cap = Math.max(need * 2, MIN_STITCH);
+    }
+    const next = cap > MIN_STITCH ? Buffer.allocUnsafeSlow(cap) : Buffer.allocUnsafe(cap);
+    this.buf.copy(next, 0, keep, this.end);
+    chunk.copy(next, pending);
+    const offsets = this.offsets;
+    for (let i = 0; i < offsets.length; i++) offsets[i] -= keep;
+    this.buf = next;
+    this.pos -= keep;
+    this.scan = Math.max(0, this.scan - keep);
+    this.reqStart -= keep;
+    this.end = need;
+    this.owned = true;
+  }
+
+  /**
+   * Parses the next complete command from the buffered input, or returns null
+   * when more bytes are needed. This is the hot path: it works on byte offsets
+   * and keeps its state in fields so an incomplete request resumes where it
+   * stopped instead of being scanned again.
+   */
+  private parse(): Command | null {
+    const buf = this.buf;
+    const end = this.end;
+    const limits = this.limits;
+    let pos = this.pos;
+
+    for (;;) {
+      if (this.argsLeft === 0) {
+        if (pos >= end) break;
+        if (buf[pos] !== STAR) {
+          // Inline request: one line ended by \n (an \r before it is dropped).
+          const nl = indexOf(buf, LF, Math.max(pos, this.scan), end);
+          const lineEnd = nl < 0 ? end : nl;
+          if (lineEnd - pos > limits.maxInlineLength) throw Errors.tooBigInline();
+          if (nl < 0) {
+            this.scan = end;
+            break;
+          }
+          const stop = nl > pos && buf[nl - 1] === CR ? nl - 1 : nl;
+          const args = splitInline(buf, pos, stop);
+          pos = nl + 1;
+          this.pos = pos;
+          if (args === null) throw Errors.unbalancedQuotes();
+          if (args.offsets.length === 0) continue; // blank lines are ignored, as in Redis
+          return new Command(args.buf, args.offsets);
+        }
+        // Multibulk header *<count>\r\n. Like Redis, look for the \r first and
+        // judge the line once it is complete.
+        const cr = indexOf(buf, CR, Math.max(pos, this.scan), end);
+        if ((cr < 0 ? end : cr) - pos > limits.maxInlineLength) throw Errors.tooBigMbulkCount();
+        if (cr < 0 || cr + 1 >= end) {
+          this.scan = cr < 0 ? end : cr;
+          break;
+        }
+        const count = parseLength(buf, pos + 1, cr);
+        if (count === BAD || count > limits.maxArgs) throw Errors.invalidMultibulkLength();
+        if (buf[cr + 1] !== LF) throw Errors.missingCrlf('multibulk length');
+        const start = pos;
+        pos = cr + 2;
+        if (count === NEGATIVE || count === 0) {
+          this.pos = pos;
+          continue; // Redis skips empty and negative counts silently
+        }
+        this.reqStart = start;
+        this.argsLeft = count;
+        this.bulkLen = -1;
+        // Sized as received, not as announced: a huge count allocates nothing.
+        this.offsets = [];
+      }
+
+      // Bulk arguments: $<len>\r\n<bytes>\r\n, repeated argsLeft times.
+      const offsets = this.offsets;
+      while (this.argsLeft > 0) {
+        let len = this.bulkLen;
+        if (len < 0) {
+          const cr = indexOf(buf, CR, Math.max(pos, this.scan), end);
+          if ((cr < 0 ? end : cr) - pos > limits.maxInlineLength) throw Errors.tooBigBulkCount();
+          if (cr < 0 || cr + 1 >= end) {
+            this.scan = cr < 0 ? end : cr;
+            this.pos = pos;
+            return null;
+          }
+          if (buf[pos] !== DOLLAR) throw Errors.expectedDollar(buf[pos]);
+          len = parseLength(buf, pos + 1, cr);
+          if (len < 0 || len > limits.maxBulkLength) throw Errors.invalidBulkLength();
+          if (buf[cr + 1] !== LF) throw Errors.missingCrlf('bulk length');
+          pos = cr + 2;
+          this.bulkLen = len;
+        }
+        if (end - pos < len + 2) {
+          this.pos = pos;
+          return null;
+        }
+        const dataEnd = pos + len;
+        if (buf[dataEnd] !== CR || buf[dataEnd + 1] !== LF) throw Errors.missingCrlf('bulk data');
+        offsets.push(pos, dataEnd);
+        pos = dataEnd + 2;
+        this.bulkLen = -1;
+        this.argsLeft--;
+      }
+      this.pos = pos;
+      this.offsets = [];
+      return new Command(buf, offsets);
+    }
+    this.pos = pos;
+    return null;
+  }
+}
+
+/** buf.indexOf bounded by `end`: past it, an owned buffer holds stale bytes. */
+function indexOf(buf: Buffer, byte: number, from: number, end: number): number {
+  const i = buf.indexOf(byte, from);
+  return i < end ? i : -1;
+}
+
+/**
+ * Reads buf[start, end) as Redis's `string2ll` does: an optional `-`, then
+ * digits with no leading zero (a lone `0` is fine), nothing else, within a
+ * signed 64-bit range. Returns the value, {@link NEGATIVE} for any negative
+ * value, or {@link BAD}. Values past 2^53 lose precision, which is harmless:
+ * every limit is far below.
+ */
+function parseLength(buf: Buffer, start: number, end: number): number {
+  let p = start;
+  const negative = p < end && buf[p] === MINUS;
+  if (negative) p++;
+  const digits = end - p;
+  if (digits <= 0 || digits > 19) return BAD;
+  const first = buf[p];
+  if (first === ZERO) return digits === 1 && !negative ? 0 : BAD;
+  let value = 0;
+  for (; p < end; p++) {
+    const c = buf[p];
+    if (c < ZERO || c > NINE) return BAD;
+    value = value * 10 + (c - ZERO);
+  }
+  if (digits === 19 && !fitsInt64(buf, end - 19, negative)) return BAD;
+  return negative ? NEGATIVE : value;
+}
+
+/** Whether 19 digits at `at` fit a signed 64-bit integer (|min| is one more than max). */
+function fitsInt64(buf: Buffer, at: number, negative: boolean): boolean {
+  const limit = negative ? '9223372036854775808' : '9223372036854775807';
+  for (let i = 0; i < 19; i++) {
+    const d = buf[at + i], l = limit.charCodeAt(i);
+    if (d !== l) return d < l;
+  }
+  return true;
+}

@@ -1,0 +1,149 @@
+// Shared plumbing for tests that talk to real peers: binaries, free ports, the demo.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import net from 'node:net';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { Parser, type Command, type ParserOptions } from '../src/index.js';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
+
+/**
+ * Whether an executable is on the PATH. A missing one skips its tests loudly
+ * when run by hand, and fails them in CI, where `.ci/run` must have installed it.
+ */
+export function requireBinary(name: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    if (IN_CI) throw new Error(`${name} is not installed, and CI must run every test (see .ci/run)`);
+    console.warn(`\n*** SKIPPING tests that need ${name}: it is not installed ***\n`);
+    return false;
+  }
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export interface Started {
+  port: number;
+  process: ChildProcess;
+  /** Everything the process printed so far. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts an npm script the way the README says (`npm start`, `npm run proxy`, …)
+ * with `PORT` set, and resolves once it prints that it is listening.
+ */
+export async function startScript(script: string, env: Record<string, string> = {}): Promise<Started> {
+  const port = await freePort();
+  const args = script === 'start' ? ['start'] : ['run', script];
+  const child = spawn('npm', ['--silent', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, so stop() ends npm, tsx and node together
+  });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      return;
+    }
+    await exited;
+  };
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm ${args.join(' ')} did not start:\n${output}`)), 30_000);
+    const check = (): void => {
+      if (/listening/i.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`npm ${args.join(' ')} exited with ${code}:\n${output}`));
+    });
+  });
+  return { port, process: child, output: () => output, stop };
+}
+
+/** A redis-server on a free loopback port, with no persistence. */
+export async function startRedisServer(extra: string[] = []): Promise<Started> {
+  const port = await freePort();
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 20_000);
+    child.stdout!.on('data', () => {
+      if (/Ready to accept connections/.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}:\n${output}`)));
+  });
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  return { port, process: child, output: () => output, stop };
+}
+
+/** What parsing a byte stream yields: the commands' arguments, then an error or the end. */
+export interface Parsed {
+  commands: string[][];
+  error: { message: string; fatal: boolean } | null;
+}
+
+/** Feeds `chunks` to a Parser through a PassThrough and collects everything it yields. */
+export async function parseChunks(chunks: Uint8Array[], options?: ParserOptions): Promise<Parsed> {
+  const stream = new PassThrough();
+  const parser = new Parser(stream, options);
+  for (const chunk of chunks) stream.write(chunk);
+  stream.end();
+  const commands: string[][] = [];
+  for (;;) {
+    let cmd: Command | null;
+    try {
+      cmd = await parser.readCommand();
+    } catch (err) {
+      const e = err as { message: string; fatal: boolean };
+      if (e.fatal === false) {
+        commands.push([`<recoverable: ${e.message}>`]);
+        continue;
+      }
+      return { commands, error: { message: e.message, fatal: e.fatal } };
+    }
+    if (cmd === null) return { commands, error: null };
+    commands.push(cmd.args().map((a) => a.toString('latin1')));
+  }
+}
+
+/** Parses `bytes` delivered in one chunk. */
+export function parseWhole(bytes: string | Uint8Array, options?: ParserOptions): Promise<Parsed> {
+  return parseChunks([typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes], options);
+}
