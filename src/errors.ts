@@ -23,12 +23,11 @@ export class ProtocolError extends Error {
 export const Errors = {
   invalidMultibulkLength: () => new ProtocolError('Protocol error: invalid multibulk length'),
   invalidBulkLength: () => new ProtocolError('Protocol error: invalid bulk length'),
-  // Redis formats the offending byte with %c into a C string: a NUL byte ends the message there.
-  expectedDollar: (byte: number) =>
-    new ProtocolError(
-      byte === 0 ? "Protocol error: expected '$', got '" : `Protocol error: expected '$', got '${String.fromCharCode(byte)}'`,
-    ),
+  expectedDollar: (byte: number) => new ProtocolError(`Protocol error: expected '$', got '${String.fromCharCode(byte)}'`),
   unbalancedQuotes: () => new ProtocolError('Protocol error: unbalanced quotes in request', false),
+  // Redis looks for the end of an inline line with strchr, which stops at a NUL byte,
+  // so it never answers such a line; we say so at once.
+  nulInline: () => new ProtocolError('Protocol error: NUL byte in inline request'),
   tooBigInline: () => new ProtocolError('Protocol error: too big inline request'),
   tooBigMbulkCount: () => new ProtocolError('Protocol error: too big mbulk count string'),
   tooBigBulkCount: () => new ProtocolError('Protocol error: too big bulk count string'),

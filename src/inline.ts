@@ -5,11 +5,15 @@
  * - runs of white space separate arguments;
  * - `"…"` understands `\n \r \t \b \a \\ \"` and `\xHH`; any other `\c` is `c`;
  * - `'…'` understands only `\'`;
- * - a closing quote followed by anything but white space or the end is an error;
- * - a NUL byte outside quotes ends the line, as it ends Redis's C string.
+ * - a closing quote followed by anything but white space or the end is an error.
+ *
+ * A line holding a NUL byte is refused: Redis finds line ends with `strchr`,
+ * which stops at the NUL, so such a line never reaches its splitter.
  */
 
 const SP = 0x20, TAB = 0x09, LF = 0x0a, CR = 0x0d, NUL = 0x00;
+/** What reading past the end of the line gives, like the NUL ending a C string. */
+const END = -1;
 const DQUOTE = 0x22, SQUOTE = 0x27, BACKSLASH = 0x5c;
 
 /** C's `isspace` in the "C" locale: space, \t, \n, \v, \f, \r. */
@@ -30,22 +34,25 @@ export interface InlineArgs {
   offsets: number[];
 }
 
+/** Why a line could not be split. */
+export type InlineFailure = 'unbalanced quotes' | 'NUL byte';
+
 /**
  * Splits `line[start, end)` (the line without its `\n` or `\r\n`) into arguments.
- * Returns `null` for unbalanced quotes. The arguments are copied into one fresh
- * buffer, so they never pin the connection's input.
+ * The arguments are copied into one fresh buffer, so they never pin the
+ * connection's input.
  */
-export function splitInline(line: Buffer, start: number, end: number): InlineArgs | null {
+export function splitInline(line: Buffer, start: number, end: number): InlineArgs | InlineFailure {
+  for (let i = start; i < end; i++) if (line[i] === NUL) return 'NUL byte';
   const out = Buffer.allocUnsafe(end - start);
   const offsets: number[] = [];
   let w = 0;
   let p = start;
-  // Reads as C would: past the end there is a terminating NUL.
-  const at = (i: number): number => (i < end ? line[i] : NUL);
+  const at = (i: number): number => (i < end ? line[i] : END);
 
   for (;;) {
-    while (p < end && line[p] !== NUL && isSpace(line[p])) p++;
-    if (at(p) === NUL) return { buf: out, offsets };
+    while (p < end && isSpace(line[p])) p++;
+    if (p === end) return { buf: out, offsets };
 
     const argStart = w;
     let inDouble = false;
@@ -56,15 +63,15 @@ export function splitInline(line: Buffer, start: number, end: number): InlineArg
         if (c === BACKSLASH && at(p + 1) === 0x78 && hexValue(at(p + 2)) >= 0 && hexValue(at(p + 3)) >= 0) {
           out[w++] = hexValue(at(p + 2)) * 16 + hexValue(at(p + 3));
           p += 3;
-        } else if (c === BACKSLASH && at(p + 1) !== NUL) {
+        } else if (c === BACKSLASH && at(p + 1) !== END) {
           p++;
           const e = line[p];
           out[w++] = e === 0x6e ? LF : e === 0x72 ? CR : e === 0x74 ? TAB : e === 0x62 ? 0x08 : e === 0x61 ? 0x07 : e;
         } else if (c === DQUOTE) {
-          if (at(p + 1) !== NUL && !isSpace(at(p + 1))) return null;
+          if (at(p + 1) !== END && !isSpace(at(p + 1))) return 'unbalanced quotes';
           done = true;
-        } else if (c === NUL) {
-          return null;
+        } else if (c === END) {
+          return 'unbalanced quotes';
         } else {
           out[w++] = c;
         }
@@ -73,14 +80,14 @@ export function splitInline(line: Buffer, start: number, end: number): InlineArg
           p++;
           out[w++] = SQUOTE;
         } else if (c === SQUOTE) {
-          if (at(p + 1) !== NUL && !isSpace(at(p + 1))) return null;
+          if (at(p + 1) !== END && !isSpace(at(p + 1))) return 'unbalanced quotes';
           done = true;
-        } else if (c === NUL) {
-          return null;
+        } else if (c === END) {
+          return 'unbalanced quotes';
         } else {
           out[w++] = c;
         }
-      } else if (c === SP || c === LF || c === CR || c === TAB || c === NUL) {
+      } else if (c === SP || c === LF || c === CR || c === TAB || c === END) {
         // Only these end a bare word; \v and \f are kept inside it, as in Redis.
         done = true;
       } else if (c === DQUOTE) {
@@ -90,7 +97,7 @@ export function splitInline(line: Buffer, start: number, end: number): InlineArg
       } else {
         out[w++] = c;
       }
-      if (at(p) !== NUL) p++;
+      if (p < end) p++;
     }
     offsets.push(argStart, w);
   }

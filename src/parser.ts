@@ -239,7 +239,7 @@ export class Parser implements AsyncIterable<Command> {
           const args = splitInline(buf, pos, stop);
           pos = nl + 1;
           this.pos = pos;
-          if (args === null) throw Errors.unbalancedQuotes();
+          if (typeof args === 'string') throw args === 'NUL byte' ? Errors.nulInline() : Errors.unbalancedQuotes();
           if (args.offsets.length === 0) continue; // blank lines are ignored, as in Redis
           return new Command(args.buf, args.offsets);
         }
