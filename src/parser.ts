@@ -67,7 +67,7 @@ export class Parser implements AsyncIterable<Command> {
   private ahead: Command | null = null;
   private pendingError: ProtocolError | null = null;
   private failure: unknown = null;
-  private busy: Promise<unknown> | null = null;
+  private waiting: Promise<Command | null> | null = null;
 
   constructor(stream: Readable, options?: ParserOptions) {
     this.limits = resolveLimits(options);
@@ -83,15 +83,16 @@ export class Parser implements AsyncIterable<Command> {
    * the same error; after a recoverable one the next call goes on.
    */
   readCommand(): Promise<Command | null> {
-    if (this.busy !== null) {
-      // Calls overlap only if a caller does not await; queue them in order.
-      const queued = this.busy.then(
-        () => this.readCommand(),
-        () => this.readCommand(),
-      );
-      this.busy = queued;
-      return queued;
-    }
+    const waiting = this.waiting;
+    if (waiting === null) return this.readNow();
+    // Calls overlap only if a caller does not await; answer them in order.
+    return this.track(waiting.then(
+      () => this.readNow(),
+      () => this.readNow(),
+    ));
+  }
+
+  private readNow(): Promise<Command | null> {
     if (this.failure !== null) return Promise.reject(this.failure);
     try {
       const cmd = this.take();
@@ -100,11 +101,17 @@ export class Parser implements AsyncIterable<Command> {
     } catch (err) {
       return Promise.reject(this.fail(err));
     }
-    const reading = this.readMore();
-    this.busy = reading;
-    return reading.finally(() => {
-      if (this.busy === reading) this.busy = null;
-    });
+    return this.track(this.readMore());
+  }
+
+  /** Remembers a pending read, so that a call made meanwhile waits for it. */
+  private track(reading: Promise<Command | null>): Promise<Command | null> {
+    this.waiting = reading;
+    const settled = (): void => {
+      if (this.waiting === reading) this.waiting = null;
+    };
+    reading.then(settled, settled);
+    return reading;
   }
 
   /** Iterates commands until the end of the stream; throws as {@link Parser.readCommand} rejects. */
