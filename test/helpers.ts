@@ -3,7 +3,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import net from 'node:net';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { Parser, type Command, type ParserOptions } from '../src/index.js';
+import { Parser, Writer, type Command, type ParserOptions, type WriterOptions } from '../src/index.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
@@ -146,4 +146,20 @@ export async function parseChunks(chunks: Uint8Array[], options?: ParserOptions)
 /** Parses `bytes` delivered in one chunk. */
 export function parseWhole(bytes: string | Uint8Array, options?: ParserOptions): Promise<Parsed> {
   return parseChunks([typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes], options);
+}
+
+/** A Writer over a PassThrough, and what it has sent once flushed. */
+export function captureWriter(options?: WriterOptions): { writer: Writer; sent(): Promise<Buffer> } {
+  const stream = new PassThrough();
+  const writer = new Writer(stream, options);
+  const received: Buffer[] = [];
+  stream.on('data', (chunk: Buffer) => received.push(chunk));
+  return {
+    writer,
+    async sent() {
+      await writer.flush();
+      await new Promise((resolve) => setImmediate(resolve));
+      return Buffer.concat(received);
+    },
+  };
 }
