@@ -1,7 +1,7 @@
 // Shared plumbing for tests that talk to real peers: binaries, free ports, the demo.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import net from 'node:net';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Parser, Writer, type Command, type ParserOptions, type WriterOptions } from '../src/index.js';
 
@@ -119,12 +119,13 @@ export interface Parsed {
   error: { message: string; fatal: boolean } | null;
 }
 
-/** Feeds `chunks` to a Parser through a PassThrough and collects everything it yields. */
+/**
+ * Feeds `chunks` to a Parser one read at a time (an object-mode stream keeps
+ * the boundaries, where a byte stream would merge what is buffered) and
+ * collects everything it yields.
+ */
 export async function parseChunks(chunks: Uint8Array[], options?: ParserOptions): Promise<Parsed> {
-  const stream = new PassThrough();
-  const parser = new Parser(stream, options);
-  for (const chunk of chunks) stream.write(chunk);
-  stream.end();
+  const parser = new Parser(Readable.from(chunks), options);
   const commands: string[][] = [];
   for (;;) {
     let cmd: Command | null;
