@@ -1,3 +1,5 @@
+import { BufferView } from './view.js';
+
 /**
  * One request read by a {@link Parser}: its arguments, as zero-copy views.
  *
@@ -12,6 +14,10 @@ export class Command {
   readonly buf: Buffer;
   /** @internal `[start0, end0, start1, end1, …]` offsets into `buf`. */
   readonly offsets: number[];
+  // buf's memory and where buf starts in it, read once here: get(i) builds
+  // its view from them directly, which is much cheaper than subarray().
+  private readonly memory: ArrayBuffer;
+  private readonly base: number;
   /** @internal Set by the parser once it knows whether another command is buffered. */
   last: boolean;
   private lowerName: string | undefined;
@@ -20,6 +26,8 @@ export class Command {
   constructor(buf: Buffer, offsets: number[]) {
     this.buf = buf;
     this.offsets = offsets;
+    this.memory = buf.buffer as ArrayBuffer;
+    this.base = buf.byteOffset;
     this.last = true;
     this.lowerName = undefined;
   }
@@ -34,7 +42,9 @@ export class Command {
     const o = this.offsets;
     const at = i << 1;
     if (at >= o.length || at < 0) return undefined;
-    return this.buf.subarray(o[at], o[at + 1]);
+    // Not subarray(): a third of the cost, and this runs once per argument.
+    const start = o[at];
+    return new BufferView(this.memory, this.base + start, o[at + 1] - start) as unknown as Buffer;
   }
 
   /** Argument `i` decoded as text, or `undefined` past the end. */

@@ -250,6 +250,17 @@ export class Parser implements AsyncIterable<Command> {
           if (args.offsets.length === 0) continue; // blank lines are ignored, as in Redis
           return new Command(args.buf, args.offsets);
         }
+        // Fast path for a complete `*<n>\r\n` with n > 0: read in one pass
+        // over a few bytes, no native indexOf call. Anything else goes on to
+        // the general code below, which owns every error.
+        const fast = fastLength(buf, pos + 1, end);
+        if (fast > 0 && fast <= limits.maxArgs && fastCr - pos <= limits.maxInlineLength) {
+          this.reqStart = pos;
+          this.argsLeft = fast;
+          this.bulkLen = -1;
+          this.offsets = [];
+          pos = fastCr + 2;
+        } else {
         // Multibulk header *<count>\r\n. Like Redis, look for the \r first and
         // judge the line once it is complete.
         const cr = indexOf(buf, CR, Math.max(pos, this.scan), end);
@@ -272,12 +283,22 @@ export class Parser implements AsyncIterable<Command> {
         this.bulkLen = -1;
         // Sized as received, not as announced: a huge count allocates nothing.
         this.offsets = [];
+        }
       }
 
       // Bulk arguments: $<len>\r\n<bytes>\r\n, repeated argsLeft times.
       const offsets = this.offsets;
       while (this.argsLeft > 0) {
         let len = this.bulkLen;
+        if (len < 0 && buf[pos] === DOLLAR) {
+          // Fast path for a complete `$<len>\r\n`, as for the count above.
+          const fast = fastLength(buf, pos + 1, end);
+          if (fast >= 0 && fast <= limits.maxBulkLength && fastCr - pos <= limits.maxInlineLength) {
+            len = fast;
+            pos = fastCr + 2;
+            this.bulkLen = len;
+          }
+        }
         if (len < 0) {
           const cr = indexOf(buf, CR, Math.max(pos, this.scan), end);
           if ((cr < 0 ? end : cr) - pos > limits.maxInlineLength) throw Errors.tooBigBulkCount();
@@ -311,6 +332,37 @@ export class Parser implements AsyncIterable<Command> {
     this.pos = pos;
     return null;
   }
+}
+
+/** Where the line read by the last successful {@link fastLength} ends (its \r). */
+let fastCr = 0;
+
+/**
+ * The common length line `<digits>\r\n` at buf[start…): `0`, or 1 to 9
+ * digits with no leading zero, followed by a complete CRLF. Returns the value
+ * and sets {@link fastCr}, or returns -1 for anything else (a sign, a leading
+ * zero, more digits, a line not complete yet, a bad byte), leaving the line to
+ * the general path. Byte by byte on purpose: for a line of a few bytes this
+ * is several times cheaper than a native indexOf call.
+ */
+function fastLength(buf: Buffer, start: number, end: number): number {
+  if (start >= end) return -1;
+  let c = buf[start];
+  let p = start + 1;
+  let value = c - ZERO;
+  if (c > ZERO && c <= NINE) {
+    const stop = Math.min(end, start + 9);
+    for (; p < stop; p++) {
+      c = buf[p];
+      if (c < ZERO || c > NINE) break;
+      value = value * 10 + (c - ZERO);
+    }
+  } else if (c !== ZERO) {
+    return -1;
+  }
+  if (p + 1 >= end || buf[p] !== CR || buf[p + 1] !== LF) return -1;
+  fastCr = p;
+  return value;
 }
 
 /** buf.indexOf bounded by `end`: past it, an owned buffer holds stale bytes. */
