@@ -33,6 +33,8 @@ export const Errors = {
   tooBigBulkCount: () => new ProtocolError('Protocol error: too big bulk count string'),
   // Redis skips the two bytes after a length line or bulk data without looking at them; we check.
   missingCrlf: (after: string) => new ProtocolError(`Protocol error: expected CRLF after ${after}`),
+  // Redis logs these words and closes the client without a reply (networking.c, client-query-buffer-limit).
+  queryBufferLimit: () => new ProtocolError('closing client that reached max query buffer length'),
   // Redis has no reply here (it just drops a half-sent request when the peer closes).
   truncated: () => new ProtocolError('Protocol error: connection closed in the middle of a request'),
 } as const;

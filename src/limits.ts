@@ -12,6 +12,16 @@ export interface Limits {
    * (Redis `PROTO_INLINE_MAX_SIZE`). Default 64 KiB.
    */
   maxInlineLength: number;
+  /**
+   * Most bytes the parser may hold for one request it has not yet received in
+   * full (Redis `client-query-buffer-limit`). Default 1 GiB. A request that
+   * outgrows it fails with a fatal `ProtocolError` whose message is
+   * `closing client that reached max query buffer length`, the words Redis
+   * logs when it drops such a client (Redis sends no reply; close the
+   * connection). Complete requests never count against it, however many
+   * arrive in one chunk.
+   */
+  maxQueryBuffer: number;
 }
 
 /** Options of a {@link Parser}: any subset of {@link Limits}. */
@@ -21,6 +31,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxBulkLength: 512 * 1024 * 1024,
   maxArgs: 2 ** 31 - 1,
   maxInlineLength: 64 * 1024,
+  maxQueryBuffer: 1024 * 1024 * 1024,
 });
 
 export function resolveLimits(options: ParserOptions = {}): Limits {

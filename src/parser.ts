@@ -160,6 +160,10 @@ export class Parser implements AsyncIterable<Command> {
         this.append(chunk);
         const cmd = this.take();
         if (cmd !== null) return cmd;
+        // Everything still buffered belongs to one unfinished request: bound it
+        // here, off the hot path, as Redis's client-query-buffer-limit does.
+        const held = this.end - (this.argsLeft > 0 ? this.reqStart : this.pos);
+        if (held > this.limits.maxQueryBuffer) throw Errors.queryBufferLimit();
       }
     } catch (err) {
       throw this.fail(err);

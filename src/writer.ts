@@ -18,6 +18,7 @@ const NULL_ARRAY = Buffer.from('*-1\r\n');
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const RESOLVED = Promise.resolve();
+const NO_BUFFER = Buffer.alloc(0);
 
 /** A value {@link Writer.writeAny} can send. */
 export type ReplyValue =
@@ -64,7 +65,11 @@ export class Writer {
     }
     this.stream = stream;
     this.bufferSize = size;
-    this.out = Buffer.allocUnsafe(size);
+    // Allocated by the first reply (reserve), so an idle connection costs no buffer.
+    this.out = NO_BUFFER;
+    // Listened to for the life of the stream: a reset between flushes is then
+    // kept for the next flush() instead of being an unhandled 'error' event.
+    stream.on('error', this.onWritten);
   }
 
   /** Bytes written by the write methods and not yet handed to the stream. */

@@ -151,7 +151,7 @@ describe('zero-copy views', () => {
 
 describe('limits', () => {
   test("the defaults are Redis's", () => {
-    expect(DEFAULT_LIMITS).toEqual({ maxBulkLength: 512 * 1024 * 1024, maxArgs: 2 ** 31 - 1, maxInlineLength: 64 * 1024 });
+    expect(DEFAULT_LIMITS).toEqual({ maxBulkLength: 512 * 1024 * 1024, maxArgs: 2 ** 31 - 1, maxInlineLength: 64 * 1024, maxQueryBuffer: 1024 ** 3 });
   });
 
   test('maxBulkLength allows a bulk of exactly that length', async () => {
