@@ -38,3 +38,39 @@ export const Errors = {
   // Redis has no reply here (it just drops a half-sent request when the peer closes).
   truncated: () => new ProtocolError('Protocol error: connection closed in the middle of a request'),
 } as const;
+
+/**
+ * Builders for every message a {@link ReplyParser} can produce: hiredis's
+ * wording (deps/hiredis/read.c, the reader of Redis's own redis-cli) wherever
+ * hiredis has a message; the others say plainly what is wrong.
+ */
+export const ReplyErrors = {
+  badTypeByte: (byte: number) => new ProtocolError(`Protocol error, got ${describeByte(byte)} as reply type byte`),
+  badInteger: () => new ProtocolError('Bad integer value'),
+  badDouble: () => new ProtocolError('Bad double value'),
+  doubleTooLarge: () => new ProtocolError('Double value is too large'),
+  badNil: () => new ProtocolError('Bad nil value'),
+  badBool: () => new ProtocolError('Bad bool value'),
+  badBignum: () => new ProtocolError('Bad bignum value'),
+  badSimpleString: () => new ProtocolError('Bad simple string value'),
+  badBulkLength: () => new ProtocolError('Bad bulk string length'),
+  bulkLengthOutOfRange: () => new ProtocolError('Bulk string length out of range'),
+  badVerbatim: () =>
+    new ProtocolError('Verbatim string 4 bytes of content type are missing or incorrectly encoded.'),
+  badMultiBulkLength: () => new ProtocolError('Bad multi-bulk length'),
+  multiBulkLengthOutOfRange: () => new ProtocolError('Multi-bulk length out of range'),
+  maxDepth: () => new ProtocolError('Max nesting depth exceeded'),
+  // hiredis has no limit on simple lines, and no streamed types; it does not check CRLF after bulk data.
+  simpleStringTooLong: () => new ProtocolError('Simple string length out of range'),
+  badStreamedChunk: () => new ProtocolError("Protocol error, expected ';' in a streamed string"),
+  badStreamEnd: () => new ProtocolError('Bad streamed aggregate end'),
+  missingCrlf: () => new ProtocolError('Protocol error, expected CRLF after bulk data'),
+  truncated: () => new ProtocolError('Protocol error, connection closed in the middle of a reply'),
+} as const;
+
+/** A byte as hiredis's `chrtos` quotes it: `"x"`, `"\n"`, `"\x00"`. */
+function describeByte(byte: number): string {
+  const escapes: Record<number, string> = { 0x5c: '\\\\', 0x22: '\\"', 0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t', 0x07: '\\a', 0x08: '\\b' };
+  const text = escapes[byte] ?? (byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`);
+  return `"${text}"`;
+}

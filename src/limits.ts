@@ -35,14 +35,49 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
 });
 
 export function resolveLimits(options: ParserOptions = {}): Limits {
-  const limits = { ...DEFAULT_LIMITS };
-  for (const key of Object.keys(DEFAULT_LIMITS) as (keyof Limits)[]) {
+  return resolveAgainst(DEFAULT_LIMITS, options);
+}
+
+/**
+ * Limits a {@link ReplyParser} enforces. The defaults are those of hiredis,
+ * the reader inside Redis's own redis-cli, and Redis's bulk limit.
+ */
+export interface ReplyLimits {
+  /**
+   * Largest bulk string, bulk error or verbatim string (a streamed string
+   * counts in total), and longest simple string, error or big number line,
+   * in bytes (Redis `proto-max-bulk-len`). Default 512 MiB.
+   */
+  maxBulkLength: number;
+  /** Largest element count of one aggregate (hiredis: 2^32-1). */
+  maxAggregateLength: number;
+  /** Deepest nesting of aggregates in one reply (hiredis: 1024). */
+  maxDepth: number;
+}
+
+/** Options of a {@link ReplyParser}: any subset of {@link ReplyLimits}. */
+export type ReplyParserOptions = Partial<ReplyLimits>;
+
+export const DEFAULT_REPLY_LIMITS: Readonly<ReplyLimits> = Object.freeze({
+  maxBulkLength: 512 * 1024 * 1024,
+  maxAggregateLength: 2 ** 32 - 1,
+  maxDepth: 1024,
+});
+
+export function resolveReplyLimits(options: ReplyParserOptions = {}): ReplyLimits {
+  return resolveAgainst(DEFAULT_REPLY_LIMITS, options);
+}
+
+/** The defaults with every option given replaced, each checked to be a non-negative safe integer. */
+function resolveAgainst<T extends object>(defaults: Readonly<T>, options: Partial<T>): T {
+  const limits = { ...defaults } as T;
+  for (const key of Object.keys(defaults) as (keyof T & string)[]) {
     const value = options[key];
     if (value === undefined) continue;
-    if (!Number.isSafeInteger(value) || value < 0) {
+    if (!Number.isSafeInteger(value) || (value as number) < 0) {
       throw new TypeError(`redisproto: option ${key} must be a non-negative safe integer, got ${String(value)}`);
     }
-    limits[key] = value;
+    limits[key] = value as T[keyof T & string];
   }
   return limits;
 }

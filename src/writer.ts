@@ -152,6 +152,20 @@ export class Writer {
   }
 
   /**
+   * A command as a client sends it, for the upstream side of a proxy or a
+   * client: `writeCommand(['SET', 'k', value])` is `*3\r\n$3\r\nSET\r\n…`.
+   * Strings are UTF-8; byte arrays go as they are (from 16 KiB without a copy).
+   */
+  writeCommand(args: readonly (string | Uint8Array)[]): void {
+    this.writeHeader(0x2a, args.length);
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i];
+      if (typeof arg === 'string') this.writeBulkString(arg);
+      else this.writeBulk(arg);
+    }
+  }
+
+  /**
    * Any JS value as the reply it naturally maps to: strings and byte arrays
    * are bulks, integers are integers (other numbers are sent as bulk text),
    * bigints integers, booleans `:1`/`:0`, `null` and `undefined` the null
