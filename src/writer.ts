@@ -13,6 +13,15 @@ export interface WriterOptions {
 const ZERO_COPY_BULK = 16 * 1024;
 
 const CRLF = 0x0a0d; // '\r\n' read as a little-endian uint16, written in one store
+const CR = 0x0d, LF = 0x0a;
+/** Values up to this many bytes are copied by a byte loop rather than `set()`. */
+const SHORT_COPY = 32;
+/** Text up to this many chars is tried on the ASCII fast path of `writeLine`. */
+const SHORT_LINE = 64;
+/** Below this, `Math.floor(m / 10)` is exact for every integer m, so digits can be computed in doubles. */
+const DIGITS_EXACT = 1e15;
+/** Room for a type byte, 15 digits and CRLF. */
+const MAX_HEADER = 18;
 const NULL_BULK = Buffer.from('$-1\r\n');
 const NULL_ARRAY = Buffer.from('*-1\r\n');
 const INT64_MIN = -(2n ** 63n);
@@ -111,8 +120,13 @@ export class Writer {
       this.handOver(bytes);
     } else {
       this.reserve(n + 2);
-      this.out.set(bytes, this.len);
-      this.len += n;
+      const out = this.out;
+      const at = this.len;
+      // A byte loop for short values: out.set() is a native call that costs
+      // more than copying a key-sized value by hand.
+      if (n <= SHORT_COPY) for (let i = 0; i < n; i++) out[at + i] = bytes[i];
+      else out.set(bytes, at);
+      this.len = at + n;
     }
     this.crlf();
   }
@@ -270,12 +284,35 @@ export class Writer {
 
   private crlf(): void {
     this.reserve(2);
-    this.out.writeUInt16LE(CRLF, this.len);
-    this.len += 2;
+    const out = this.out;
+    const at = this.len;
+    out[at] = CR;
+    out[at + 1] = LF;
+    this.len = at + 2;
   }
 
   /** `<type><integer>\r\n`: the header of bulks and arrays, and integer replies. */
   private writeHeader(type: number, n: number | bigint): void {
+    if (typeof n === 'number' && n >= 0 && n < DIGITS_EXACT) {
+      // The common case (lengths, counts, small integers): digits written
+      // straight into the buffer, no number-to-string conversion.
+      this.reserve(MAX_HEADER);
+      const out = this.out;
+      let at = this.len;
+      out[at++] = type;
+      let digits = 1;
+      for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++;
+      for (let i = at + digits - 1, m = n; i >= at; i--) {
+        const q = Math.floor(m / 10);
+        out[i] = 0x30 + m - q * 10;
+        m = q;
+      }
+      at += digits;
+      out[at] = CR;
+      out[at + 1] = LF;
+      this.len = at + 2;
+      return;
+    }
     const text = typeof n === 'number' ? '' + n : n.toString();
     this.reserve(text.length + 3);
     const out = this.out;
@@ -286,6 +323,28 @@ export class Writer {
   }
 
   private writeLine(type: number, text: string): void {
+    const chars = text.length;
+    if (chars <= SHORT_LINE) {
+      // Short ASCII text without CR/LF (OK, PONG, most errors): one pass that
+      // checks and copies at once. Bytes are committed (len moved) only if the
+      // whole line qualified; otherwise the general path below rewrites them.
+      this.reserve(chars + 3);
+      const out = this.out;
+      const at = this.len + 1;
+      let i = 0;
+      for (; i < chars; i++) {
+        const c = text.charCodeAt(i);
+        if (c >= 0x80 || c === CR || c === LF) break;
+        out[at + i] = c;
+      }
+      if (i === chars) {
+        out[at - 1] = type;
+        out[at + chars] = CR;
+        out[at + chars + 1] = LF;
+        this.len = at + chars + 2;
+        return;
+      }
+    }
     const line = /[\r\n]/.test(text) ? text.replace(/[\r\n]/g, ' ') : text;
     const n = Buffer.byteLength(line, 'utf8');
     this.reserve(n + 3);

@@ -1,0 +1,120 @@
+// Shared pieces of the benchmarks: input generation, a chunk-feeding stream,
+// benchmark.js runs reduced to medians, and the results table.
+import { createRequire } from 'node:module';
+import { Readable, Writable } from 'node:stream';
+
+const require = createRequire(import.meta.url);
+export const Benchmark = require('benchmark');
+export const RedisParser = require('redis-parser');
+export const Resp = require('respjs');
+
+export const CHUNK = 64 * 1024;
+
+/** `SET key:<12 digits> xxx` n times, pipelined, as one Buffer. */
+export function setCommands(n) {
+  const one = Buffer.from('*3\r\n$3\r\nSET\r\n$16\r\nkey:000000000000\r\n$3\r\nxxx\r\n', 'latin1');
+  const out = Buffer.allocUnsafe(one.length * n);
+  const keyAt = one.indexOf('key:') + 4;
+  for (let i = 0; i < n; i++) {
+    const at = i * one.length;
+    one.copy(out, at);
+    out.write(String(i).padStart(12, '0'), at + keyAt, 'latin1');
+  }
+  return out;
+}
+
+/** `bytes` cut into views of `size` bytes (the last one shorter). */
+export function chunked(bytes, size = CHUNK) {
+  const chunks = [];
+  for (let at = 0; at < bytes.length; at += size) chunks.push(bytes.subarray(at, at + size));
+  return chunks;
+}
+
+/**
+ * A Readable yielding `chunks` one per read, as a socket yields what the
+ * kernel has. `onRead` (optional) runs each time the consumer asks for more.
+ */
+export function chunkStream(chunks, onRead) {
+  let i = 0;
+  return new Readable({
+    highWaterMark: 0,
+    read() {
+      if (onRead) onRead();
+      this.push(i < chunks.length ? chunks[i++] : null);
+    },
+  });
+}
+
+/** A Writable that accepts and drops everything, counting bytes. */
+export function sink() {
+  const s = new Writable({
+    highWaterMark: 1 << 30,
+    write(chunk, _enc, cb) {
+      s.bytes += chunk.length;
+      cb();
+    },
+    writev(chunks, cb) {
+      for (const c of chunks) s.bytes += c.chunk.length;
+      cb();
+    },
+  });
+  s.bytes = 0;
+  return s;
+}
+
+export function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Benchmark.js options: a few seconds per case, at least `minSamples` runs. */
+export const QUICK = { minSamples: 5, maxTime: 4, initCount: 1 };
+
+/**
+ * Runs benchmark.js cases (name → async or sync function doing one whole
+ * run) one after the other and returns name → median seconds per run.
+ */
+export function runSuite(title, cases, options = QUICK) {
+  return new Promise((resolve, reject) => {
+    const suite = new Benchmark.Suite(title);
+    for (const [name, fn] of Object.entries(cases)) {
+      suite.add(name, {
+        ...options,
+        defer: true,
+        fn(deferred) {
+          Promise.resolve(fn()).then(() => deferred.resolve(), (err) => {
+            console.error(err);
+            process.exit(1);
+          });
+        },
+      });
+    }
+    const result = {};
+    suite
+      .on('cycle', (ev) => {
+        const b = ev.target;
+        result[b.name] = median(b.stats.sample);
+        console.error(`  ${title} / ${b.name}: median ${(result[b.name] * 1000).toFixed(1)} ms over ${b.stats.sample.length} runs`);
+      })
+      .on('error', (ev) => reject(ev.target.error))
+      .on('complete', () => resolve(result))
+      .run({ async: true });
+  });
+}
+
+export const fmt = {
+  rate: (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M/s` : `${(n / 1e3).toFixed(1)} k/s`),
+  ratio: (r) => `${r.toFixed(2)}×`,
+};
+
+/** A markdown table from a header row and rows of cells. */
+export function table(header, rows) {
+  const line = (cells) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** True when this module is the script node was started with. */
+export function isMain(url) {
+  return process.argv[1] !== undefined && new URL(url).pathname === process.argv[1];
+}

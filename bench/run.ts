@@ -1,0 +1,93 @@
+// `npm run bench`: every suite in turn (each micro-benchmark in its own node
+// process, on the built dist/), then the end-to-end runs; writes bench/results.md.
+import { execFileSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { LOADS, ROUNDS, runE2E } from './e2e.js';
+
+const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
+
+interface Suite {
+  ratios: Record<string, number>;
+  markdown: string;
+}
+
+function suite(file: string): Suite {
+  console.error(`bench/${file} …`);
+  const out = execFileSync(process.execPath, ['--expose-gc', here(file), '--json'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 180_000,
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(out.toString()) as Suite;
+}
+
+const started = Date.now();
+const parse = suite('parse.mjs');
+const write = suite('write.mjs');
+const big = suite('bigvalue.mjs');
+console.error('bench/e2e.ts …');
+const e2e = await runE2E();
+
+const ours = e2e.rates['redisproto server'];
+const peer = e2e.rates['redis-parser server'];
+const redis = e2e.rates['redis-server'];
+const met = (ok: boolean): string => (ok ? 'met' : '**not met**');
+const x = (r: number): string => `${r.toFixed(2)}×`;
+const targets: [string, string, boolean][] = [
+  ['parse, every argument ≥ 3× redis-parser', x(parse.ratios.full), parse.ratios.full >= 3],
+  ['parse, dispatch only ≥ 6× redis-parser', x(parse.ratios.dispatch), parse.ratios.dispatch >= 6],
+  ['big value ≥ 4× redis-parser MB/s', x(big.ratios.bigValue), big.ratios.bigValue >= 4],
+  ['big value extra memory ≤ 1.1× the value', x(big.ratios.extraMemory), big.ratios.extraMemory <= 1.1],
+  ['1 MiB one byte at a time: linear (×4 for 4× the bytes)', `×${big.ratios.byteAtATimeGrowth.toFixed(1)}`, big.ratios.byteAtATimeGrowth < 8],
+  ['Writer ≥ 3× by hand', x(write.ratios.writer), write.ratios.writer >= 3],
+];
+for (const t of ['SET', 'GET']) {
+  const k = `${t} -P 64`;
+  targets.push([`${k} ≥ 1.5× redis-parser server`, x(ours[k] / peer[k]), ours[k] / peer[k] >= 1.5]);
+  targets.push([`${k} ≥ 0.9× redis-server`, x(ours[k] / redis[k]), ours[k] / redis[k] >= 0.9]);
+}
+for (const t of ['SET', 'GET']) {
+  const k = `${t} -P 1`;
+  targets.push([`${k} ≥ 1.1× redis-parser server`, x(ours[k] / peer[k]), ours[k] / peer[k] >= 1.1]);
+}
+
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+const pkg = (name: string): string =>
+  (JSON.parse(readFileSync(here(`../node_modules/${name}/package.json`), 'utf8')) as { version: string }).version;
+const redisVersion = execFileSync('redis-server', ['--version']).toString().match(/v=(\S+)/)?.[1] ?? '?';
+const report = `# Benchmark results
+
+${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${cpus().length} cores (${cpu}) · node ${process.version} ·
+redis-server ${redisVersion} · redis-parser ${pkg('redis-parser')} · respjs ${pkg('respjs')} · \`npm run bench\` took ${Math.round((Date.now() - started) / 1000)} s.
+
+Ratios are measured side by side in the same run; each figure is a median (benchmark.js samples for the
+micro-benchmarks, ${ROUNDS} rounds for end to end).
+
+## Parse
+
+${parse.markdown}
+
+## Write
+
+${write.markdown}
+
+## Big value
+
+${big.markdown}
+
+## End to end
+
+\`redis-benchmark -t set,get -c 50\` with ${LOADS.map(([p, n]) => `\`-P ${p} -n ${n}\``).join(' and ')} (fewer requests unpipelined, so that a round stays short).
+
+${e2e.markdown}
+
+## Targets
+
+| target | measured | |
+| --- | --- | --- |
+${targets.map(([name, value, ok]) => `| ${name} | ${value} | ${met(ok)} |`).join('\n')}
+`;
+writeFileSync(here('results.md'), report);
+console.log(report);
