@@ -1,0 +1,78 @@
+// How long the properties run, and with which seed.
+//
+// Under `npm test` every property runs a short, fixed number of cases from a
+// fixed seed, so the suite is deterministic and quick. Under `npm run fuzz`
+// (fuzz/run.ts sets FUZZ=1) they run for a time budget or a number of cases
+// from the environment, on a seed that is new each time and printed.
+import { appendFileSync } from 'node:fs';
+import fc from 'fast-check';
+
+/** Every property of the suite, so that a time budget can be shared between them. */
+export const PROPERTIES = [
+  'chunking: valid streams',
+  'chunking: corrupted streams',
+  'chunking: arbitrary bytes',
+  'round trip: commands',
+  'round trip: replies',
+  'inline model',
+  'hostile: arbitrary bytes',
+  'hostile: huge declared sizes',
+  'differential',
+  'peer: redis-parser',
+] as const;
+export type PropertyName = (typeof PROPERTIES)[number];
+
+/** The seed of `npm test`: fixed, so a run is repeatable. */
+const FIXED_SEED = 20261123;
+
+export const FUZZING = process.env.FUZZ === '1';
+const seconds = Number(process.env.FUZZ_SECONDS ?? (FUZZING ? 60 : 0));
+const runs = process.env.FUZZ_RUNS === undefined ? undefined : Number(process.env.FUZZ_RUNS);
+const seed = process.env.FUZZ_SEED === undefined ? (FUZZING ? freshSeed() : FIXED_SEED) : Number(process.env.FUZZ_SEED);
+if (!Number.isSafeInteger(seed) || !(seconds >= 0) || (runs !== undefined && !(runs > 0))) {
+  throw new Error('fuzz: FUZZ_SEED must be an integer, FUZZ_SECONDS >= 0 and FUZZ_RUNS > 0');
+}
+
+function freshSeed(): number {
+  return (Math.random() * 2 ** 31) | 0;
+}
+
+/** Milliseconds of the budget that go to one property (files run one after another). */
+function budgetMs(): number {
+  return Math.floor((seconds * 1000) / PROPERTIES.length);
+}
+
+/** The vitest timeout for a property: its budget plus room to shrink a failure. */
+export function testTimeout(quickMs = 30_000): number {
+  return FUZZING ? budgetMs() + 120_000 : quickMs;
+}
+
+/**
+ * Runs a property: `quickRuns` cases under `npm test`, the budget under
+ * `npm run fuzz`. Prints the runs and the seed; on failure throws
+ * fast-check's report (seed, path, shrunk counterexample).
+ */
+export async function check<T>(
+  name: PropertyName,
+  property: fc.IAsyncPropertyWithHooks<T> | fc.IPropertyWithHooks<T>,
+  quickRuns: number,
+  extra: fc.Parameters<T> = {},
+): Promise<void> {
+  const params: fc.Parameters<T> = FUZZING
+    ? {
+        seed,
+        numRuns: runs ?? Number.MAX_SAFE_INTEGER,
+        ...(runs === undefined || process.env.FUZZ_SECONDS !== undefined
+          ? { interruptAfterTimeLimit: budgetMs(), markInterruptAsFailure: false }
+          : {}),
+        ...extra,
+      }
+    : { seed, numRuns: quickRuns, ...extra };
+  params.includeErrorInReport = true;
+  const started = Date.now();
+  const details = await fc.check(property as fc.IAsyncPropertyWithHooks<T>, params);
+  const line = `[fuzz] ${name}: ${details.numRuns} cases in ${((Date.now() - started) / 1000).toFixed(1)} s, seed ${seed}${details.failed ? ', FAILED' : ''}`;
+  console.log(line);
+  if (process.env.FUZZ_LOG) appendFileSync(process.env.FUZZ_LOG, JSON.stringify({ name, runs: details.numRuns, seed, failed: details.failed }) + '\n');
+  if (details.failed) throw new Error(fc.defaultReportMessage(details) ?? `${name} failed (seed ${seed})`);
+}

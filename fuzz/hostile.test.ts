@@ -1,0 +1,120 @@
+// Property 4, hostile bytes: whatever arrives, the parser yields commands or
+// a ProtocolError and nothing else, never hangs, and allocates in proportion
+// to the bytes it has received, not to the counts and lengths they announce.
+import { Readable } from 'node:stream';
+import fc from 'fast-check';
+import { expect, test } from 'vitest';
+import { Parser, type ParserOptions, ProtocolError } from '../src/index.js';
+import { arbitraryStream, bytes, corruptedStream, cuts, limits, multibulk, repeat, split } from './arbitraries.js';
+import { check, testTimeout } from './config.js';
+
+/** Slack over twice the bytes received: a stitch buffer may start this large. */
+const SLACK = 64 * 1024;
+
+/**
+ * Parses `chunks` (see {@link readAll}) and returns by how much the largest
+ * Buffer allocated meanwhile exceeded twice the bytes received so far.
+ */
+async function allocationExcess(chunks: Buffer[], options: ParserOptions): Promise<number> {
+  let received = 0;
+  let excess = -Infinity;
+  function* deliver(): Generator<Buffer> {
+    for (const chunk of chunks) {
+      received += chunk.length;
+      yield chunk;
+    }
+  }
+  const saved = { alloc: Buffer.alloc, allocUnsafe: Buffer.allocUnsafe, allocUnsafeSlow: Buffer.allocUnsafeSlow };
+  for (const key of Object.keys(saved) as (keyof typeof saved)[]) {
+    const original = saved[key] as (size: number, ...rest: unknown[]) => Buffer;
+    (Buffer as unknown as Record<string, unknown>)[key] = (size: number, ...rest: unknown[]): Buffer => {
+      excess = Math.max(excess, size - 2 * received);
+      return original.call(Buffer, size, ...rest);
+    };
+  }
+  try {
+    await readAll(Readable.from(deliver()), chunks.reduce((n, c) => n + c.length, 0), options);
+  } finally {
+    Object.assign(Buffer, saved);
+  }
+  return excess;
+}
+
+/**
+ * Reads everything a parser yields for `stream` (`total` bytes): each result must be a
+ * command or a ProtocolError; a fatal one must end the stream of results and
+ * be repeated by every later call. Each result consumes at least one byte,
+ * so more results than bytes would be a loop.
+ */
+async function readAll(stream: Readable, total: number, options: ParserOptions): Promise<void> {
+  const parser = new Parser(stream, options);
+  for (let results = 0; results <= total + 1; results++) {
+    let cmd;
+    try {
+      cmd = await parser.readCommand();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ProtocolError);
+      if ((err as ProtocolError).fatal) {
+        await expect(parser.readCommand()).rejects.toBe(err);
+        return;
+      }
+      continue;
+    }
+    if (cmd === null) return;
+    expect(cmd.argCount()).toBeGreaterThan(0);
+    for (const arg of cmd.args()) expect(Buffer.isBuffer(arg)).toBe(true);
+  }
+  throw new Error(`more results than the ${total} bytes received`);
+}
+
+const anyBytes = fc.oneof(arbitraryStream, corruptedStream, fc.uint8Array({ maxLength: 2000 }).map((a) => Buffer.from(a)));
+
+test('arbitrary bytes yield only commands or a ProtocolError, promptly and in bounded memory', { timeout: testTimeout() }, async () => {
+  await check(
+    'hostile: arbitrary bytes',
+    fc.asyncProperty(anyBytes, cuts, limits, async (stream, fractions, options) => {
+      expect(await allocationExcess(split(stream, fractions), options)).toBeLessThanOrEqual(SLACK);
+    }),
+    500,
+    { timeout: 5_000 }, // a case still pending after this fails as a hang
+  );
+});
+
+/** Counts and lengths far beyond what follows them. */
+const huge = fc.oneof(
+  fc.constantFrom('2147483647', '2147483648', '536870912', '536870913', '1000000000000000000', '9223372036854775807', '9223372036854775808', '99999999999999999999'),
+  fc.integer({ min: 65_536, max: 2 ** 31 }).map(String),
+);
+
+/** A request announcing a huge count or length, then up to 256 KiB of what it announced, trickling in. */
+const bigPromise = fc
+  .record({
+    kind: fc.constantFrom('count', 'length', 'both'),
+    size: huge,
+    data: fc.record({ length: fc.integer({ min: 0, max: 256 * 1024 }), pattern: bytes(8, 1) }),
+    chunk: fc.integer({ min: 512, max: 16 * 1024 }),
+  })
+  .map(({ kind, size, data, chunk }) => {
+    const filler = repeat(data.pattern, data.length);
+    const stream =
+      kind === 'count'
+        ? Buffer.concat([Buffer.from(`*${size}\r\n`), repeat(multibulk([Buffer.from('xy')]).subarray(4), data.length)])
+        : Buffer.concat([Buffer.from(`${kind === 'both' ? `*${size}` : '*1'}\r\n$${size}\r\n`), filler]);
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < stream.length; i += chunk) chunks.push(stream.subarray(i, i + chunk));
+    return chunks;
+  });
+
+test('huge declared counts and lengths allocate in proportion to the bytes received', { timeout: testTimeout() }, async () => {
+  await check(
+    'hostile: huge declared sizes',
+    fc.asyncProperty(bigPromise, async (chunks) => {
+      const before = process.memoryUsage().arrayBuffers;
+      expect(await allocationExcess(chunks, {})).toBeLessThanOrEqual(SLACK);
+      // Whatever path an allocation took, nothing near the announced size was made.
+      expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(32 * 1024 * 1024);
+    }),
+    60,
+    { timeout: 10_000 },
+  );
+});
