@@ -151,6 +151,10 @@ export class Parser implements AsyncIterable<Command> {
   private async readMore(): Promise<Command | null> {
     try {
       for (;;) {
+        // Everything still buffered belongs to one unfinished request: bound it
+        // before waiting for more, as Redis's client-query-buffer-limit does.
+        const held = this.end - (this.argsLeft > 0 ? this.reqStart : this.pos);
+        if (held > this.limits.maxQueryBuffer) throw Errors.queryBufferLimit();
         const chunk = await this.reader.next();
         if (chunk === null) {
           if (this.end > this.pos || this.argsLeft > 0) throw Errors.truncated();
@@ -160,10 +164,6 @@ export class Parser implements AsyncIterable<Command> {
         this.append(chunk);
         const cmd = this.take();
         if (cmd !== null) return cmd;
-        // Everything still buffered belongs to one unfinished request: bound it
-        // here, off the hot path, as Redis's client-query-buffer-limit does.
-        const held = this.end - (this.argsLeft > 0 ? this.reqStart : this.pos);
-        if (held > this.limits.maxQueryBuffer) throw Errors.queryBufferLimit();
       }
     } catch (err) {
       throw this.fail(err);
