@@ -3,9 +3,12 @@ import net from 'node:net';
 import { type Command, Parser, ProtocolError, Writer } from 'redisproto';
 
 const store = new Map<string, Buffer>();
+let clients = 0; // client ids, as HELLO reports them
+// A CONFIG GET pattern (* ? [..]) as a RegExp, case-insensitive as Redis matches it.
+const glob = (p: string): RegExp => new RegExp(`^${p.replace(/[.+${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'is');
 
 /** Answers one command; returns true when the connection should close after the reply. */
-function execute(cmd: Command, out: Writer): boolean {
+function execute(cmd: Command, out: Writer, id: number): boolean {
   const name = cmd.name();
   const argc = cmd.argCount();
   const arity = (ok: boolean): boolean => ok || (out.writeError(`ERR wrong number of arguments for '${name}' command`), false);
@@ -22,7 +25,36 @@ function execute(cmd: Command, out: Writer): boolean {
       out.writeSimpleString('OK');
       break;
     case 'del': if (arity(argc >= 2)) { let n = 0; for (let i = 1; i < argc; i++) n += store.delete(key(i)) ? 1 : 0; out.writeInt(n); } break;
-    case 'info': out.writeBulkString('# Server\r\nredis_version:7.0.15\r\nredis_mode:standalone\r\nloading:0\r\n'); break; // clients' ready checks
+    case 'info': out.writeVerbatim('# Server\r\nredis_version:7.0.15\r\nredis_mode:standalone\r\nloading:0\r\n'); break; // clients' ready checks
+    case 'hello': { // HELLO [protover [AUTH user pass] [SETNAME name]], checked in Redis's order
+      const v = argc > 1 ? cmd.getString(1)! : String(out.protocol);
+      if (!/^(0|-?[1-9]\d*)$/.test(v) || BigInt.asIntN(64, BigInt(v)) !== BigInt(v)) { out.writeError('ERR Protocol version is not an integer or out of range'); break; }
+      if (v !== '2' && v !== '3') { out.writeError('NOPROTO unsupported protocol version'); break; }
+      let err = '';
+      for (let i = 2; i < argc && !err; i++) {
+        const opt = cmd.getString(i)!, more = argc - 1 - i;
+        if (/^auth$/i.test(opt) && more >= 2) { if (key(i + 1) !== 'default') err = 'WRONGPASS invalid username-password pair or user is disabled.'; i += 2; } // no password set: 'default' takes any
+        else if (/^setname$/i.test(opt) && more >= 1) { if (!/^[!-~]*$/.test(key(++i))) err = 'ERR Client names cannot contain spaces, newlines or special characters.'; }
+        else err = `ERR Syntax error in HELLO option '${opt}'`;
+      }
+      if (err) { out.writeError(err); break; }
+      out.protocol = v === '3' ? 3 : 2; // this connection's replies are RESP3 (or RESP2) from this one on
+      out.writeAny({ server: 'redis', version: '7.0.15', proto: out.protocol, id, mode: 'standalone', role: 'master', modules: [] });
+      break;
+    }
+    case 'config': { // CONFIG GET pattern...: a map in RESP3, a flat array in RESP2
+      if (!arity(argc >= 2)) break;
+      const sub = cmd.getString(1)!;
+      if (sub.toLowerCase() !== 'get') { out.writeError(`ERR unknown subcommand '${sub.slice(0, 128)}'. Try CONFIG HELP.`); break; }
+      if (argc < 3) { out.writeError("ERR wrong number of arguments for 'config|get' command"); break; }
+      const config: Record<string, string> = { port: String(port), bind: '127.0.0.1' }, found: Record<string, string> = {};
+      for (const p of cmd.args().slice(2).map(String)) {
+        if (!/[[*?]/.test(p)) { if (Object.hasOwn(config, p.toLowerCase())) found[p] ??= config[p.toLowerCase()]; } // Redis 7.0 echoes an exact name as written
+        else for (const k in config) if (glob(p).test(k)) found[k] ??= config[k];
+      }
+      out.writeAny(found);
+      break;
+    }
     case 'quit': out.writeSimpleString('OK'); return true;
     default: {
       let args = '';
@@ -36,6 +68,7 @@ function execute(cmd: Command, out: Writer): boolean {
 async function serve(socket: net.Socket): Promise<void> {
   const parser = new Parser(socket);
   const out = new Writer(socket);
+  const id = ++clients;
   for (;;) {
     let cmd: Command | null;
     try {
@@ -48,7 +81,7 @@ async function serve(socket: net.Socket): Promise<void> {
       continue;
     }
     if (cmd === null) return void socket.end();
-    const quit = execute(cmd, out);
+    const quit = execute(cmd, out, id);
     if (quit || cmd.isLast()) await out.flush(); // one write per pipelined burst
     if (quit) return void socket.end();
   }

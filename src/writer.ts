@@ -7,6 +7,8 @@ export interface WriterOptions {
    * waiting for `flush()` (as Go's `bufio.Writer` does when full). Default 64 KiB.
    */
   bufferSize?: number;
+  /** The protocol replies are written in, 2 (RESP2, the default) or 3 (RESP3); see {@link Writer.protocol}. */
+  protocol?: 2 | 3;
 }
 
 /** A bulk at least this long is handed to the stream as it is rather than copied. */
@@ -24,6 +26,9 @@ const DIGITS_EXACT = 1e15;
 const MAX_HEADER = 18;
 const NULL_BULK = Buffer.from('$-1\r\n');
 const NULL_ARRAY = Buffer.from('*-1\r\n');
+const NULL_RESP3 = Buffer.from('_\r\n');
+const TRUE_RESP3 = Buffer.from('#t\r\n');
+const FALSE_RESP3 = Buffer.from('#f\r\n');
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const RESOLVED = Promise.resolve();
@@ -39,7 +44,10 @@ export type ReplyValue =
   | null
   | undefined
   | Error
-  | readonly ReplyValue[];
+  | readonly ReplyValue[]
+  | ReadonlyMap<ReplyValue, ReplyValue>
+  | ReadonlySet<ReplyValue>
+  | { readonly [key: string]: ReplyValue };
 
 /**
  * Buffers RESP replies and writes them to a stream in as few `write` calls as
@@ -62,6 +70,10 @@ export class Writer {
   private start = 0;
   private len = 0;
   private failure: Error | null = null;
+  private resp: 2 | 3 = 2;
+  // RESP2 has no attributes: writeAttribute(n) makes the next `dropping` values vanish.
+  private dropping = 0;
+  private dropperInstalled = false;
   private draining: Promise<void> | null = null;
   private readonly onWritten = (err?: Error | null): void => {
     if (err) this.failure ??= err;
@@ -74,6 +86,7 @@ export class Writer {
     }
     this.stream = stream;
     this.bufferSize = size;
+    this.protocol = options.protocol ?? 2;
     // Allocated by the first reply (reserve), so an idle connection costs no buffer.
     this.out = NO_BUFFER;
     // Listened to for the life of the stream: a reset between flushes is then
@@ -110,9 +123,9 @@ export class Writer {
     this.writeHeader(0x3a, n);
   }
 
-  /** `$<len>\r\n<bytes>\r\n`, or the null bulk `$-1\r\n` for `null`. */
+  /** `$<len>\r\n<bytes>\r\n`, or for `null` the null ({@link Writer.writeNull}). */
   writeBulk(bytes: Uint8Array | null): void {
-    if (bytes === null) return this.writeRaw(NULL_BULK);
+    if (bytes === null) return this.writeNull();
     const n = bytes.length;
     this.writeHeader(0x24, n);
     if (n >= ZERO_COPY_BULK) {
@@ -131,9 +144,9 @@ export class Writer {
     this.crlf();
   }
 
-  /** A string as a bulk string, UTF-8 encoded; `null` is the null bulk. */
+  /** A string as a bulk string, UTF-8 encoded; `null` is the null ({@link Writer.writeNull}). */
   writeBulkString(text: string | null): void {
-    if (text === null) return this.writeRaw(NULL_BULK);
+    if (text === null) return this.writeNull();
     const n = Buffer.byteLength(text, 'utf8');
     this.writeHeader(0x24, n);
     this.reserve(n + 2);
@@ -141,14 +154,21 @@ export class Writer {
     this.crlf();
   }
 
-  /** The null reply of RESP2: `$-1\r\n`. */
+  /**
+   * The null: `_\r\n` in RESP3, the null bulk `$-1\r\n` in RESP2. Redis 7
+   * sends `_` for every null to a RESP3 client (a missing key, a timed-out
+   * BLPOP), so the null bulk and the null array are `_` in RESP3 too.
+   */
   writeNull(): void {
-    this.writeRaw(NULL_BULK);
+    this.writeRaw(this.resp === 3 ? NULL_RESP3 : NULL_BULK);
   }
 
-  /** An array header `*<n>\r\n`; the `n` elements follow. `-1` writes the null array. */
+  /**
+   * An array header `*<n>\r\n`; the `n` elements follow. `-1` writes the null
+   * array: `*-1\r\n` in RESP2, `_\r\n` in RESP3 (as Redis 7 does).
+   */
   writeArray(n: number): void {
-    if (n === -1) return this.writeRaw(NULL_ARRAY);
+    if (n === -1) return this.writeRaw(this.resp === 3 ? NULL_RESP3 : NULL_ARRAY);
     if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`redisproto: writeArray needs a count >= -1, got ${n}`);
     this.writeHeader(0x2a, n);
   }
@@ -181,19 +201,24 @@ export class Writer {
 
   /**
    * Any JS value as the reply it naturally maps to: strings and byte arrays
-   * are bulks, integers are integers (other numbers are sent as bulk text),
-   * bigints integers, booleans `:1`/`:0`, `null` and `undefined` the null
-   * bulk, an `Error` an error reply (its message, prefixed with `ERR ` unless
-   * it starts with an upper-case error code), and arrays nest.
+   * are bulks, safe integers are integers, other numbers doubles
+   * ({@link Writer.writeDouble}), bigints integers (big numbers beyond 64
+   * bits), booleans booleans, `null` and `undefined` the null, an `Error` an
+   * error reply (its message, prefixed with `ERR ` unless it starts with an
+   * upper-case error code), arrays arrays, a `Map` a map, a `Set` a set, and a
+   * plain object a map of its own enumerable string keys; containers nest.
+   * Each type degrades in RESP2 as its `write…` method does.
    */
   writeAny(value: ReplyValue): void {
     if (typeof value === 'string') return this.writeBulkString(value);
     if (value instanceof Uint8Array) return this.writeBulk(value);
     if (typeof value === 'number') {
-      return Number.isSafeInteger(value) ? this.writeInt(value) : this.writeBulkString(String(value));
+      return Number.isSafeInteger(value) ? this.writeInt(value) : this.writeDouble(value);
     }
-    if (typeof value === 'bigint') return this.writeInt(value);
-    if (typeof value === 'boolean') return this.writeInt(value ? 1 : 0);
+    if (typeof value === 'bigint') {
+      return value >= INT64_MIN && value <= INT64_MAX ? this.writeInt(value) : this.writeBigNumber(value);
+    }
+    if (typeof value === 'boolean') return this.writeBoolean(value);
     if (value === null || value === undefined) return this.writeNull();
     if (value instanceof Error) {
       const msg = value.message;
@@ -204,7 +229,185 @@ export class Writer {
       for (const item of value) this.writeAny(item);
       return;
     }
+    if (value instanceof Map) {
+      this.writeMap(value.size);
+      for (const [k, v] of value) {
+        this.writeAny(k);
+        this.writeAny(v);
+      }
+      return;
+    }
+    if (value instanceof Set) {
+      this.writeSet(value.size);
+      for (const item of value) this.writeAny(item);
+      return;
+    }
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto === Object.prototype || proto === null) {
+      const record = value as { readonly [key: string]: ReplyValue };
+      const keys = Object.keys(record);
+      this.writeMap(keys.length);
+      for (const k of keys) {
+        this.writeBulkString(k);
+        this.writeAny(record[k]);
+      }
+      return;
+    }
     throw new TypeError(`redisproto: writeAny cannot send ${Object.prototype.toString.call(value)}`);
+  }
+
+  // ---- RESP3 ------------------------------------------------------------
+  // Each RESP3 call below writes its RESP3 type when `protocol` is 3, and
+  // otherwise degrades the way Redis 7 degrades it for a RESP2 client.
+
+  /**
+   * The protocol of this connection's replies: 2 (RESP2, the default) or 3
+   * (RESP3). Set it when the client negotiates with `HELLO 3` (and back with
+   * `HELLO 2`); it applies to every reply written from then on.
+   */
+  get protocol(): 2 | 3 {
+    return this.resp;
+  }
+
+  set protocol(version: 2 | 3) {
+    if (version !== 2 && version !== 3) throw new RangeError(`redisproto: protocol must be 2 or 3, got ${String(version)}`);
+    this.resp = version;
+  }
+
+  /**
+   * A map header `%<n>\r\n`; `n` key/value pairs (2n values) follow.
+   * RESP2: the flat array `*<2n>\r\n`.
+   */
+  writeMap(n: number): void {
+    checkCount('writeMap', n);
+    if (this.resp === 3) this.writeHeader(0x25, n);
+    else this.writeHeader(0x2a, 2 * n);
+  }
+
+  /** A set header `~<n>\r\n`; the `n` members follow. RESP2: the array `*<n>\r\n`. */
+  writeSet(n: number): void {
+    checkCount('writeSet', n);
+    this.writeHeader(this.resp === 3 ? 0x7e : 0x2a, n);
+  }
+
+  /**
+   * A push header `><n>\r\n` (out-of-band data: pub/sub messages,
+   * invalidations); the `n` elements follow, the first naming the kind of push.
+   * RESP2: the array `*<n>\r\n`, as Redis sends pub/sub messages to RESP2 clients.
+   */
+  writePush(n: number): void {
+    checkCount('writePush', n);
+    this.writeHeader(this.resp === 3 ? 0x3e : 0x2a, n);
+  }
+
+  /**
+   * An attribute header `|<n>\r\n`: `n` key/value pairs (2n values) of
+   * metadata, then the reply they describe. RESP2 has no attributes: nothing
+   * is written, and the 2n values written next are dropped too, so the reply
+   * that follows reaches the client alone. (Every `write…` call counts as one
+   * value, aggregate headers add their elements.)
+   */
+  writeAttribute(n: number): void {
+    checkCount('writeAttribute', n);
+    if (this.resp === 3) return this.writeHeader(0x7c, n);
+    if (n === 0) return;
+    if (!this.dropperInstalled) this.installDropper();
+    this.dropping = 2 * n;
+  }
+
+  /**
+   * A double `,<x>\r\n`, printed as Redis prints doubles: `inf`, `-inf`,
+   * `nan`, `-0`, integral values up to ±2^62 in full, anything else with the
+   * fewest significant digits that read back to the same double (`0.1`,
+   * `1.5e-7`, `1e+20`). RESP2: the same text as a bulk string.
+   */
+  writeDouble(x: number): void {
+    if (typeof x !== 'number') throw new TypeError(`redisproto: writeDouble needs a number, got ${typeof x}`);
+    const text = formatDouble(x);
+    if (this.resp === 3) this.writeLine(0x2c, text);
+    else this.writeBulkString(text);
+  }
+
+  /** `#t\r\n` or `#f\r\n`. RESP2: the integer `:1\r\n` or `:0\r\n`. */
+  writeBoolean(b: boolean): void {
+    if (this.resp === 3) this.writeRaw(b ? TRUE_RESP3 : FALSE_RESP3);
+    else this.writeHeader(0x3a, b ? 1 : 0);
+  }
+
+  /**
+   * A big number `(<digits>\r\n`: an integer of any size, as a bigint or as
+   * decimal text (`-?[0-9]+`). RESP2: the digits as a bulk string.
+   */
+  writeBigNumber(n: bigint | string): void {
+    const text = typeof n === 'bigint' ? n.toString() : n;
+    if (typeof text !== 'string' || !/^-?[0-9]+$/.test(text)) {
+      throw new TypeError(`redisproto: writeBigNumber needs a bigint or decimal digits, got ${String(n)}`);
+    }
+    if (this.resp === 3) this.writeLine(0x28, text);
+    else this.writeBulkString(text);
+  }
+
+  /**
+   * A verbatim string `=<len>\r\n<format>:<text>\r\n`, where `format` is three
+   * characters: `txt` for plain text, `mkd` for markdown (Redis sends INFO
+   * and LATENCY DOCTOR this way). RESP2: `text` as a bulk string.
+   */
+  writeVerbatim(text: string | Uint8Array, format = 'txt'): void {
+    if (!/^[\x21-\x39\x3b-\x7e]{3}$/.test(format)) {
+      throw new RangeError(`redisproto: writeVerbatim needs a format of three printable ASCII characters, got '${format}'`);
+    }
+    if (this.resp === 2) return typeof text === 'string' ? this.writeBulkString(text) : this.writeBulk(text);
+    const n = typeof text === 'string' ? Buffer.byteLength(text, 'utf8') : text.length;
+    this.writeHeader(0x3d, n + 4);
+    this.reserve(4);
+    this.len += this.out.write(format, this.len, 3, 'latin1');
+    this.out[this.len++] = 0x3a;
+    this.writeBody(text, n);
+  }
+
+  /**
+   * A bulk error `!<len>\r\n<message>\r\n`: an error whose message may hold
+   * any bytes, CR and LF included; start it with an error code as
+   * {@link Writer.writeError}. RESP2: the simple error `-<message>\r\n`, CR and
+   * LF turned into spaces.
+   */
+  writeBulkError(message: string): void {
+    if (this.resp === 2) return this.writeError(message);
+    const n = Buffer.byteLength(message, 'utf8');
+    this.writeHeader(0x21, n);
+    this.writeBody(message, n);
+  }
+
+  /** `n` bytes of `body` (UTF-8 if a string) and CRLF, after a length header. */
+  private writeBody(body: string | Uint8Array, n: number): void {
+    this.reserve(n + 2);
+    if (typeof body === 'string') this.out.write(body, this.len, n, 'utf8');
+    else this.out.set(body, this.len);
+    this.len += n;
+    this.crlf();
+  }
+
+  /**
+   * RESP2 attributes: shadows every `write…` method of this one Writer with a
+   * version that, while `dropping` values remain, counts the value it would
+   * write (plus the elements an aggregate header announces) and writes
+   * nothing. Installed on the first RESP2 attribute only, so Writers that
+   * never drop keep the prototype's methods.
+   */
+  private installDropper(): void {
+    this.dropperInstalled = true;
+    const proto = Writer.prototype as unknown as Record<string, (...args: unknown[]) => void>;
+    const self = this as unknown as Record<string, unknown>;
+    for (const name of Object.getOwnPropertyNames(Writer.prototype)) {
+      if (!name.startsWith('write') || typeof proto[name] !== 'function') continue;
+      const method = proto[name];
+      const elements = AGGREGATE_ELEMENTS[name];
+      self[name] = function (this: Writer, ...args: unknown[]): void {
+        if (this.dropping === 0) return method.apply(this, args);
+        // This value is dropped; an aggregate's elements are dropped with it.
+        this.dropping += (elements === undefined ? 0 : elements(Number(args[0]))) - 1;
+      };
+    }
   }
 
   /** Bytes exactly as given: for replies you have already encoded. */
@@ -352,6 +555,55 @@ export class Writer {
     this.len += this.out.write(line, this.len, n, 'utf8');
     this.crlf();
   }
+}
+
+/** How many values follow each aggregate header, by method, for RESP2 attribute dropping. */
+const AGGREGATE_ELEMENTS: Record<string, ((n: number) => number) | undefined> = {
+  writeArray: (n) => Math.max(n, 0),
+  writeSet: (n) => n,
+  writePush: (n) => n,
+  writeMap: (n) => 2 * n,
+  // An attribute is no value itself: it adds its pairs and the reply it describes.
+  writeAttribute: (n) => 2 * n + 1,
+};
+
+function checkCount(method: string, n: number): void {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`redisproto: ${method} needs a count >= 0, got ${n}`);
+}
+
+const INT62 = 2 ** 62;
+
+/**
+ * A double as Redis (7.2 on, `d2string`) prints it: `nan`, `inf`, `-inf`,
+ * `0`, `-0`; an integral value within ±2^62 in full; any other value with the
+ * fewest significant digits that read back to the same double, placed the way
+ * Redis's fpconv does: plain when the exponent is close to the digits
+ * (`123.25`, `0.000001`, `100000000000000000000` is not: `1e+20`), else
+ * scientific with a signed exponent and no padding (`1.5e-7`, `1e+300`).
+ */
+function formatDouble(x: number): string {
+  if (x !== x) return 'nan';
+  if (x === Infinity) return 'inf';
+  if (x === -Infinity) return '-inf';
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  if (Number.isInteger(x) && x >= -INT62 && x <= INT62) return Number.isSafeInteger(x) ? '' + x : BigInt(x).toString();
+  // toExponential() without an argument gives the shortest round-trip digits.
+  const sci = x.toExponential();
+  const neg = x < 0;
+  const e = sci.indexOf('e');
+  const digits = sci.slice(neg ? 1 : 0, e).replace('.', '');
+  const nd = digits.length;
+  const exp10 = Number(sci.slice(e + 1)); // the power of ten of the first digit
+  const k = exp10 - nd + 1; // |x| = digits × 10^k
+  const absExp = Math.abs(exp10);
+  const sign = neg ? '-' : '';
+  if (k >= 0 && absExp < nd + 7) return sign + digits + '0'.repeat(k);
+  if (k < 0 && (k > -7 || absExp < 4)) {
+    const point = nd + k;
+    if (point <= 0) return sign + '0.' + '0'.repeat(-point) + digits;
+    return sign + digits.slice(0, point) + '.' + digits.slice(point);
+  }
+  return sign + digits[0] + (nd > 1 ? '.' + digits.slice(1) : '') + 'e' + (exp10 < 0 ? '-' : '+') + absExp;
 }
 
 function closedError(): Error {
