@@ -1,0 +1,180 @@
+// examples/proxy.ts in front of a real redis-server: real clients, redis-benchmark, exact bytes
+// compared with talking to Redis directly, pipelining end to end, and a lost upstream.
+import { execFile } from 'node:child_process';
+import net from 'node:net';
+import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import { createClient } from 'redis';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type Started, freePort, requireBinary, startRedisServer, startScript } from './helpers.js';
+import { encode } from './resp-client.js';
+
+const run = promisify(execFile);
+
+/** Sends `bytes` on a new connection and returns everything received until the peer closes. */
+function exchange(port: number, bytes: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(received)));
+    socket.write(bytes);
+  });
+}
+
+/** Several commands as one pipelined burst. */
+const burst = (...commands: string[][]): Buffer => Buffer.concat(commands.map((c) => encode(...c)));
+
+describe.skipIf(!requireBinary('redis-server'))('the proxy in front of redis-server', () => {
+  let redis: Started;
+  let proxy: Started;
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    proxy = await startScript('proxy', { UPSTREAM: `127.0.0.1:${redis.port}` });
+  });
+  afterAll(async () => {
+    await proxy?.stop();
+    await redis?.stop();
+  });
+
+  test('MULTI/EXEC comes back byte for byte as Redis sends it', async () => {
+    const request = burst(
+      ['SET', 'tx', '0'], ['DEL', 'tx'], ['MULTI'], ['SET', 'tx', '5'], ['INCR', 'tx'], ['GET', 'tx'], ['LRANGE', 'nolist', '0', '-1'], ['EXEC'], ['QUIT'],
+    );
+    const expected = '+OK\r\n:1\r\n+OK\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n*4\r\n+OK\r\n:6\r\n$1\r\n6\r\n*0\r\n+OK\r\n';
+    expect((await exchange(redis.port, request)).toString('latin1')).toBe(expected);
+    expect((await exchange(proxy.port, request)).toString('latin1')).toBe(expected);
+  });
+
+  test('a 1 MiB value goes up and comes back unchanged', async () => {
+    const value = Buffer.alloc(1024 * 1024);
+    for (let i = 0; i < value.length; i++) value[i] = (i * 7919) & 0xff; // every byte value, CR and LF included
+    const direct = await exchange(redis.port, burst(['SET', 'big', value], ['GET', 'big'], ['QUIT']));
+    const proxied = await exchange(proxy.port, burst(['SET', 'big', value], ['GET', 'big'], ['QUIT']));
+    expect(proxied.equals(direct)).toBe(true);
+    const header = '+OK\r\n$1048576\r\n';
+    expect(proxied.subarray(0, header.length).toString('latin1')).toBe(header);
+    expect(proxied.subarray(header.length, header.length + value.length).equals(value)).toBe(true);
+  });
+
+  test('a pipelined burst of 1,000 commands gets its 1,000 replies in order', async () => {
+    const commands = Array.from({ length: 1000 }, () => ['INCR', 'ordered']);
+    const replies = await exchange(proxy.port, burst(['SET', 'ordered', '0'], ...commands, ['QUIT']));
+    const expected = ['+OK', ...commands.map((_, i) => `:${i + 1}`), '+OK'].map((line) => line + '\r\n').join('');
+    expect(replies.toString('latin1')).toBe(expected);
+  });
+
+  test('inline commands are forwarded as commands', async () => {
+    const replies = await exchange(proxy.port, Buffer.from('SET inline "a b"\r\nGET inline\r\nQUIT\r\n'));
+    expect(replies.toString('latin1')).toBe('+OK\r\n$3\r\na b\r\n+OK\r\n');
+  });
+
+  test("a client's protocol error gets Redis's reply after the replies before it, then the close", async () => {
+    const request = Buffer.concat([encode('PING'), Buffer.from('*x\r\n')]);
+    const expected = '+PONG\r\n-ERR Protocol error: invalid multibulk length\r\n';
+    expect((await exchange(redis.port, request)).toString('latin1')).toBe(expected);
+    expect((await exchange(proxy.port, request)).toString('latin1')).toBe(expected);
+  });
+
+  test('ioredis works through the proxy: commands, pipelines, transactions, binary values', async () => {
+    const client = new Redis({ port: proxy.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
+    try {
+      await client.connect();
+      expect(await client.set('io', 'value')).toBe('OK');
+      expect(await client.get('io')).toBe('value');
+      expect(await client.pipeline().incr('io:n').incr('io:n').get('io:n').exec()).toEqual([
+        [null, 1],
+        [null, 2],
+        [null, '2'],
+      ]);
+      expect(await client.multi().set('io:t', 'x').append('io:t', 'y').get('io:t').exec()).toEqual([
+        [null, 'OK'],
+        [null, 2],
+        [null, 'xy'],
+      ]);
+      const bytes = Buffer.from([0, 13, 10, 255, 36, 42]);
+      await client.set('io:bin', bytes);
+      expect(await client.getBuffer('io:bin')).toEqual(bytes);
+      await expect(client.incr('io')).rejects.toThrow('ERR value is not an integer or out of range');
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  test('node-redis works through the proxy, RESP3 included', async () => {
+    const client = createClient({ socket: { port: proxy.port, host: '127.0.0.1', reconnectStrategy: false }, RESP: 3 });
+    try {
+      await client.connect();
+      expect(await client.set('nr', 'value')).toBe('OK');
+      expect(await client.get('nr')).toBe('value');
+      await client.hSet('nr:h', { a: '1', b: '2' });
+      expect(await client.hGetAll('nr:h')).toEqual({ a: '1', b: '2' });
+      expect(await client.multi().incr('nr:n').incr('nr:n').exec()).toEqual([1, 2]);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  test.skipIf(!requireBinary('redis-benchmark'))(
+    'redis-benchmark -P 16 completes, and every command reached Redis exactly once',
+    async () => {
+      await exchange(redis.port, burst(['DEL', 'counter:__rand_int__', 'mylist'], ['QUIT']));
+      const { stdout } = await run(
+        'redis-benchmark',
+        ['-h', '127.0.0.1', '-p', String(proxy.port), '-P', '16', '-c', '20', '-n', '20000', '-t', 'incr,lpush', '-q', '-e'],
+        { timeout: 50_000 },
+      );
+      expect(stdout).not.toMatch(/error/i);
+      // redis-benchmark counts replies, not their content: the counts upstream show none was lost or doubled.
+      const counts = await exchange(redis.port, burst(['GET', 'counter:__rand_int__'], ['LLEN', 'mylist'], ['QUIT']));
+      expect(counts.toString('latin1')).toBe('$5\r\n20000\r\n:20000\r\n+OK\r\n');
+    },
+  );
+});
+
+describe('the proxy in front of an upstream the test controls', () => {
+  let upstream: net.Server;
+  let upstreamPort: number;
+  let proxy: Started;
+  /** What the next upstream connection does with the bytes it gets. */
+  let onConnection: (socket: net.Socket) => void = () => {};
+
+  beforeAll(async () => {
+    upstreamPort = await freePort();
+    upstream = net.createServer((socket) => onConnection(socket));
+    await new Promise<void>((resolve) => upstream.listen(upstreamPort, '127.0.0.1', resolve));
+    proxy = await startScript('proxy', { UPSTREAM: `127.0.0.1:${upstreamPort}` });
+  });
+  afterAll(async () => {
+    await proxy?.stop();
+    upstream.close();
+  });
+
+  test("a client's pipelined burst reaches the upstream as one burst", async () => {
+    const request = burst(...Array.from({ length: 50 }, (_, i) => ['SET', `k${i}`, `v${i}`]));
+    const reads: Buffer[] = [];
+    onConnection = (socket) =>
+      socket.on('data', (chunk: Buffer) => {
+        reads.push(chunk);
+        if (Buffer.concat(reads).length >= request.length) socket.end('+OK\r\n'.repeat(50));
+      });
+    const replies = await exchange(proxy.port, request);
+    expect(reads.length).toBe(1);
+    expect(reads[0].equals(request)).toBe(true);
+    expect(replies.toString('latin1')).toBe('+OK\r\n'.repeat(50));
+  });
+
+  test('an upstream that drops the connection gives every waiting command an error, not a hang', async () => {
+    onConnection = (socket) => socket.once('data', () => socket.destroy());
+    const replies = await exchange(proxy.port, burst(['BLPOP', 'q', '0'], ['GET', 'k']));
+    expect(replies.toString('latin1')).toBe('-ERR upstream closed the connection\r\n'.repeat(2));
+  });
+
+  test('an upstream that cannot be reached gives an error, not a hang', async () => {
+    await new Promise<void>((resolve) => upstream.close(() => resolve()));
+    const replies = await exchange(proxy.port, burst(['PING']));
+    expect(replies.toString('latin1')).toBe(`-ERR upstream failed: connect ECONNREFUSED 127.0.0.1:${upstreamPort}\r\n`);
+  });
+});
