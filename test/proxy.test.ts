@@ -24,7 +24,7 @@ function exchange(port: number, bytes: Buffer): Promise<Buffer> {
 }
 
 /** Several commands as one pipelined burst. */
-const burst = (...commands: string[][]): Buffer => Buffer.concat(commands.map((c) => encode(...c)));
+const burst = (...commands: (string | Buffer)[][]): Buffer => Buffer.concat(commands.map((c) => encode(...c)));
 
 describe.skipIf(!requireBinary('redis-server'))('the proxy in front of redis-server', () => {
   let redis: Started;
