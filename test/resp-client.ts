@@ -32,7 +32,7 @@ export class ErrorReply {
 
 /**
  * Reads every reply a socket receives, in order. Simple strings, bulks and
- * integers come as strings/numbers, error replies as {@link ErrorReply}.
+ * integers come as strings/numbers (see `buffers`), error replies as {@link ErrorReply}.
  */
 export class RespClient {
   private readonly replies: unknown[] = [];
@@ -43,7 +43,11 @@ export class RespClient {
   /** Resolves when the socket has closed. */
   readonly closed: Promise<void>;
 
-  constructor(readonly socket: Duplex) {
+  /** With `buffers`, simple strings and bulks come as Buffers (binary-safe) instead of strings. */
+  constructor(
+    readonly socket: Duplex,
+    options: { buffers?: boolean } = {},
+  ) {
     const push = (reply: unknown): void => {
       this.received++;
       this.replies.push(reply);
@@ -53,6 +57,7 @@ export class RespClient {
       returnReply: push,
       returnError: (err) => push(new ErrorReply(err.message)),
       returnFatalError: (err) => push(err),
+      returnBuffers: options.buffers ?? false,
     });
     socket.on('data', (chunk: Buffer) => parser.execute(chunk));
     socket.on('error', () => {}); // a reset shows as the close below
