@@ -23,7 +23,9 @@ export class ProtocolError extends Error {
 export const Errors = {
   invalidMultibulkLength: () => new ProtocolError('Protocol error: invalid multibulk length'),
   invalidBulkLength: () => new ProtocolError('Protocol error: invalid bulk length'),
-  expectedDollar: (byte: number) => new ProtocolError(`Protocol error: expected '$', got '${String.fromCharCode(byte)}'`),
+  // Redis turns CR and LF in an error reply into spaces (addReplyErrorFormat), so a CR or LF here reads as ' '.
+  expectedDollar: (byte: number) =>
+    new ProtocolError(`Protocol error: expected '$', got '${byte === 0x0d || byte === 0x0a ? ' ' : String.fromCharCode(byte)}'`),
   unbalancedQuotes: () => new ProtocolError('Protocol error: unbalanced quotes in request', false),
   // Redis looks for the end of an inline line with strchr, which stops at a NUL byte,
   // so it never answers such a line; we say so at once.

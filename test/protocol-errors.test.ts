@@ -26,7 +26,7 @@ describe('fatal errors: the framing is lost', () => {
     ['a bulk length with a space', '*1\r\n$ 4\r\nPING\r\n', 'Protocol error: invalid bulk length'],
     ['a bulk length above 512 MiB', '*1\r\n$536870913\r\n', 'Protocol error: invalid bulk length'],
     ['an argument without its dollar', '*1\r\nPING\r\n', "Protocol error: expected '$', got 'P'"],
-    ['a CR where the dollar should be', '*1\r\n\r\n\r\n', "Protocol error: expected '$', got '\r'"],
+    ['a CR where the dollar should be (Redis replies a space for it)', '*1\r\n\r\n\r\n', "Protocol error: expected '$', got ' '"],
     ['an inline line holding a NUL byte', 'PING a\0b\r\n', 'Protocol error: NUL byte in inline request'],
     ['a count line not ended by CRLF', '*1\rX$4\r\nPING\r\n', 'Protocol error: expected CRLF after multibulk length'],
     ['a bulk length line not ended by CRLF', '*1\r\n$4\rXPING\r\n', 'Protocol error: expected CRLF after bulk length'],
