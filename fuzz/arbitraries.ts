@@ -110,7 +110,7 @@ type Mutation =
   | { kind: 'delete'; at: number; count: number }
   | { kind: 'truncate'; at: number };
 
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('overwrite' as const), at: fc.nat(), byte }),
   fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: bytes(4, 1) }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 4 }) }),

@@ -19,6 +19,9 @@ export const PROPERTIES = [
   'hostile: huge declared sizes',
   'differential',
   'peer: redis-parser',
+  'replies: round trip',
+  'replies: streamed types',
+  'replies: corrupted',
 ] as const;
 export type PropertyName = (typeof PROPERTIES)[number];
 
