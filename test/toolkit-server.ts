@@ -32,6 +32,8 @@ export interface ServerStats {
   protocolErrors: number;
   ioErrors: number;
   timeouts: number;
+  /** The client ports of the last connections closed by the idle timeout (TCP only), newest last. */
+  timedOutPorts: number[];
   /** The last ProtocolError message, if any. */
   lastError: string;
 }
@@ -40,7 +42,7 @@ export type Transport = { kind: 'tcp' } | { kind: 'unix'; path: string } | { kin
 
 export class ToolkitServer {
   readonly store = new Map<string, Buffer>();
-  readonly stats: ServerStats = { accepted: 0, open: 0, commands: 0, protocolErrors: 0, ioErrors: 0, timeouts: 0, lastError: '' };
+  readonly stats: ServerStats = { accepted: 0, open: 0, commands: 0, protocolErrors: 0, ioErrors: 0, timeouts: 0, timedOutPorts: [], lastError: '' };
   private readonly highWater: number;
   private readonly sockets = new Set<net.Socket>();
 
@@ -56,6 +58,7 @@ export class ToolkitServer {
     if (this.options.idleTimeoutMs) {
       socket.setTimeout(this.options.idleTimeoutMs, () => {
         this.stats.timeouts++;
+        if (socket.remotePort !== undefined) this.stats.timedOutPorts = [...this.stats.timedOutPorts.slice(-99), socket.remotePort];
         socket.destroy();
       });
     }
