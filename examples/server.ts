@@ -38,7 +38,7 @@ function execute(cmd: Command, out: Writer, id: number): boolean {
         else err = `ERR Syntax error in HELLO option '${opt}'`;
       }
       if (err) { out.writeError(err); break; }
-      out.protocol = v === '3' ? 3 : 2; // this connection's replies are RESP3 (or RESP2) from this one on
+      out.protocol = v === '3' ? 3 : 2; // this connection's replies are RESP3 (or RESP2) from here on
       out.writeAny({ server: 'redis', version: '7.0.15', proto: out.protocol, id, mode: 'standalone', role: 'master', modules: [] });
       break;
     }

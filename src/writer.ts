@@ -392,7 +392,9 @@ export class Writer {
    * version that, while `dropping` values remain, counts the value it would
    * write (plus the elements an aggregate header announces) and writes
    * nothing. Installed on the first RESP2 attribute only, so Writers that
-   * never drop keep the prototype's methods.
+   * never drop keep the prototype's methods. (Private `write…` helpers are
+   * shadowed too, harmlessly: they only run inside a public call, which has
+   * already checked.)
    */
   private installDropper(): void {
     this.dropperInstalled = true;
