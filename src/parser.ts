@@ -81,6 +81,12 @@ export class Parser implements AsyncIterable<Command> {
    * off by the end of the stream is a fatal one), or with the stream's own
    * error on I/O failure. After a fatal error every later call rejects with
    * the same error; after a recoverable one the next call goes on.
+   *
+   * A call pending when the stream goes away always settles:
+   * - the peer closes, or the stream is destroyed without an error: `null`
+   *   (a fatal `ProtocolError` instead if a request was half received);
+   * - the stream fails (a reset gives `ECONNRESET`, `destroy(err)` gives
+   *   `err`): rejects with that error.
    */
   readCommand(): Promise<Command | null> {
     const waiting = this.waiting;
