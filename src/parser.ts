@@ -14,6 +14,12 @@ const NEGATIVE = -2;
 
 /** Smallest buffer the parser allocates when it has to stitch chunks together. */
 const MIN_STITCH = 16 * 1024;
+/**
+ * A bulk value's whole buffer is reserved once this fraction (1/n) of it has
+ * arrived: its last copy then holds at most 1/n of it twice, so the parser's
+ * peak memory stays within (1 + 2/n) times the value.
+ */
+const RESERVE_AHEAD = 32;
 
 const EMPTY = Buffer.alloc(0);
 
@@ -207,11 +213,16 @@ export class Parser implements AsyncIterable<Command> {
     const need = pending + chunk.length;
     let cap = need;
     if (this.argsLeft > 0 && this.bulkLen >= 0) {
-      // Inside bulk data of known length: grow geometrically towards it, so a
-      // value trickling in costs linear time, while memory stays proportional
-      // to the bytes received rather than to the length announced.
+      // Inside bulk data of known length: grow geometrically, so a value
+      // trickling in costs linear time, until a fixed share of it has arrived;
+      // then reserve the whole request at once, so the value is copied once
+      // and never held twice. The capacity stays within RESERVE_AHEAD times
+      // the bytes received (Redis reserves the announced length at once), and
+      // allocUnsafeSlow's pages are only touched as the bytes arrive.
       const target = this.pos + this.bulkLen + 2 - keep;
-      if (target > need) cap = Math.min(target, Math.max(need * 2, MIN_STITCH));
+      if (target > need) {
+        cap = target <= need * RESERVE_AHEAD ? target : Math.min(target, Math.max(need * 2, MIN_STITCH));
+      }
     } else {
       cap = Math.max(need * 2, MIN_STITCH);
     }

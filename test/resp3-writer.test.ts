@@ -1,5 +1,6 @@
 // RESP3: each Writer call's exact bytes in RESP3, and in RESP2 where it degrades as Redis 7 degrades it.
 import { PassThrough } from 'node:stream';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { ReplyParser, type ReplyValue, Writer } from '../src/index.js';
 import { captureWriter } from './helpers.js';
@@ -249,5 +250,77 @@ describe('bad arguments are refused before any byte is written', () => {
     const { writer, sent } = captureWriter({ protocol: 3 });
     expect(() => write(writer)).toThrow();
     expect((await sent()).length).toBe(0);
+  });
+});
+
+describe('writeAny in RESP3 round-trips through ReplyParser', () => {
+  /** A JS value as it should come back from a RESP3 reply: objects as Maps, integers as numbers when safe. */
+  function expected(value: ReplyValue): unknown {
+    if (typeof value === 'bigint') return value >= -(2n ** 53n) + 1n && value <= 2n ** 53n - 1n ? Number(value) : value;
+    if (typeof value === 'number') return Object.is(value, -0) ? 0 : value;
+    if (value === undefined) return null;
+    if (Array.isArray(value)) return value.map(expected);
+    if (value instanceof Map) return new Map([...value].map(([k, v]) => [expected(k), expected(v)]));
+    if (value instanceof Set) return new Set([...value].map(expected));
+    if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array) && !(value instanceof Error)) {
+      return new Map(Object.entries(value).map(([k, v]) => [k, expected(v)]));
+    }
+    return value;
+  }
+
+  /** A decoded reply as a JS value. */
+  function toJs(reply: Awaited<ReturnType<ReplyParser['readReply']>>): unknown {
+    if (reply === null) throw new Error('the stream ended early');
+    switch (reply.type) {
+      case 'bulk':
+        return reply.value.toString('utf8');
+      case 'null':
+        return null;
+      case 'array':
+        return reply.value.map(toJs);
+      case 'set':
+        return new Set(reply.value.map(toJs));
+      case 'map':
+        return new Map(reply.value.map(([k, v]) => [toJs(k), toJs(v)]));
+      case 'integer':
+      case 'double':
+      case 'boolean':
+      case 'bigNumber':
+        return reply.value;
+      default:
+        throw new Error(`unexpected ${reply.type}`);
+    }
+  }
+
+  const scalar = fc.oneof(
+    fc.string({ maxLength: 20 }),
+    fc.integer(),
+    fc.double(),
+    fc.bigInt({ min: -(2n ** 80n), max: 2n ** 80n }),
+    fc.boolean(),
+    fc.constantFrom(null, undefined),
+  );
+  const value = fc.letrec<{ value: ReplyValue }>((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      scalar,
+      fc.array(tie('value'), { maxLength: 4 }),
+      fc.dictionary(fc.string({ maxLength: 8 }), tie('value'), { maxKeys: 4 }),
+      fc.array(fc.tuple(scalar, tie('value')), { maxLength: 4 }).map((pairs) => new Map(pairs)),
+      fc.uniqueArray(fc.oneof(fc.string({ maxLength: 8 }), fc.integer()), { maxLength: 4 }).map((items) => new Set(items)),
+    ),
+  })).value;
+
+  test('maps, sets, objects, doubles, big numbers and nulls come back as written (300 generated values)', async () => {
+    await fc.assert(
+      fc.asyncProperty(value, async (v) => {
+        const { writer, sent } = captureWriter({ protocol: 3 });
+        writer.writeAny(v);
+        const parser = new ReplyParser(PassThrough.from([await sent()]));
+        expect(toJs(await parser.readReply())).toEqual(expected(v));
+        expect(await parser.readReply()).toBeNull();
+      }),
+      { numRuns: 300, seed: 20261123 },
+    );
   });
 });
