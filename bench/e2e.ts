@@ -16,7 +16,7 @@ const CLIENTS = 50;
 
 type Rates = Record<string, number>; // "SET -P 64" → requests/s
 
-async function benchmark(port: number, pipeline: number, requests: number): Promise<Rates> {
+export async function benchmark(port: number, pipeline: number, requests: number): Promise<Rates> {
   const args = ['-h', '127.0.0.1', '-p', String(port), '-t', 'set,get', '-P', String(pipeline)];
   args.push('-c', String(CLIENTS), '-n', String(requests), '--csv');
   const { stdout } = await run('redis-benchmark', args, { timeout: 120_000 });
@@ -29,7 +29,7 @@ async function benchmark(port: number, pipeline: number, requests: number): Prom
   return rates;
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
