@@ -103,6 +103,30 @@ describe.skipIf(!requireBinary('redis-server'))('the proxy in front of redis-ser
     }
   });
 
+  test('pub/sub works through the proxy: messages arrive with no command to answer', async () => {
+    const subscriber = new Redis({ port: proxy.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
+    const publisher = new Redis({ port: proxy.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
+    try {
+      await subscriber.connect();
+      await publisher.connect();
+      const received: string[] = [];
+      const two = new Promise<void>((resolve) =>
+        subscriber.on('message', (channel: string, message: string) => {
+          received.push(`${channel}:${message}`);
+          if (received.length === 2) resolve();
+        }),
+      );
+      expect(await subscriber.subscribe('news', 'sports')).toBe(2);
+      expect(await publisher.publish('news', 'hello')).toBe(1);
+      expect(await publisher.publish('sports', 'goal')).toBe(1);
+      await two;
+      expect(received).toEqual(['news:hello', 'sports:goal']);
+    } finally {
+      subscriber.disconnect();
+      publisher.disconnect();
+    }
+  });
+
   test('node-redis works through the proxy, RESP3 included', async () => {
     const client = createClient({ socket: { port: proxy.port, host: '127.0.0.1', reconnectStrategy: false }, RESP: 3 });
     try {
