@@ -28,12 +28,13 @@ describe('a client that pipelines a million GETs of a 10 KiB value and reads not
     hostile.pause(); // reads nothing: its receive buffers fill and stay full
     const request = encode('GET', 'v');
     hostile.write(Buffer.alloc(request.length * GETS).fill(request)); // all million at once
-    // Stalled: the server's command count stops moving across 5 polls in a row.
+    // Stalled: the server waits in flush() for the hostile client's replies to
+    // drain, and its command count stays the same, across 5 polls in a row.
     let last = -1;
     let same = 0;
     stalled = await until('the server to stop reading the hostile client', async () => {
       const s = await readStats(good);
-      same = s.commands === last ? same + 1 : 0;
+      same = s.flushing === 1 && s.commands === last ? same + 1 : 0;
       last = s.commands;
       return same >= 5 ? s : undefined;
     }, 30_000, 100);

@@ -32,6 +32,8 @@ export interface ServerStats {
   protocolErrors: number;
   ioErrors: number;
   timeouts: number;
+  /** Connections waiting in flush() for their replies to drain, so not being read from. */
+  flushing: number;
   /** The client ports of the last connections closed by the idle timeout (TCP only), newest last. */
   timedOutPorts: number[];
   /** The last ProtocolError message, if any. */
@@ -42,7 +44,7 @@ export type Transport = { kind: 'tcp' } | { kind: 'unix'; path: string } | { kin
 
 export class ToolkitServer {
   readonly store = new Map<string, Buffer>();
-  readonly stats: ServerStats = { accepted: 0, open: 0, commands: 0, protocolErrors: 0, ioErrors: 0, timeouts: 0, timedOutPorts: [], lastError: '' };
+  readonly stats: ServerStats = { accepted: 0, open: 0, commands: 0, protocolErrors: 0, ioErrors: 0, timeouts: 0, flushing: 0, timedOutPorts: [], lastError: '' };
   private readonly highWater: number;
   private readonly sockets = new Set<net.Socket>();
 
@@ -93,7 +95,14 @@ export class ToolkitServer {
         // The backpressure pattern: flush at the end of a burst, or as soon as
         // the unsent replies (ours and the socket's) pass the high-water mark;
         // awaiting flush() means no further command is read until they drain.
-        if (quit || cmd.isLast() || out.bufferedBytes + socket.writableLength >= this.highWater) await out.flush();
+        if (quit || cmd.isLast() || out.bufferedBytes + socket.writableLength >= this.highWater) {
+          this.stats.flushing++;
+          try {
+            await out.flush();
+          } finally {
+            this.stats.flushing--;
+          }
+        }
         if (quit) {
           clean = true;
           break;
