@@ -56,7 +56,10 @@ export type ReplyValue =
  * Write methods never throw for I/O reasons and never block: they append to a
  * buffer. Bytes reach the stream at {@link Writer.flush}, or earlier once
  * `bufferSize` bytes are buffered. A failure of the stream (closed, reset) is
- * reported by the next `flush()`.
+ * reported by the next `flush()`: the Writer listens for the stream's
+ * `'error'` once, for the stream's life, so a reset between flushes is never
+ * an unhandled `'error'` event. The buffer is allocated at the first reply,
+ * so an idle connection costs none.
  *
  * Buffers given to {@link Writer.writeBulk} from 16 KiB up are passed to the
  * stream without a copy: do not modify them until the flush has resolved.
