@@ -82,7 +82,9 @@ async function serve(socket: net.Socket): Promise<void> {
     }
     if (cmd === null) return void socket.end();
     const quit = execute(cmd, out, id);
-    if (quit || cmd.isLast()) await out.flush(); // one write per pipelined burst
+    // One write per pipelined burst, or sooner once 1 MiB of replies waits: awaiting
+    // the flush stops reading from a client that does not read its replies.
+    if (quit || cmd.isLast() || out.bufferedBytes + socket.writableLength >= 1024 * 1024) await out.flush();
     if (quit) return void socket.end();
   }
 }
