@@ -8,12 +8,18 @@ import { Parser, type ParserOptions, ProtocolError } from '../src/index.js';
 import { arbitraryStream, bytes, corruptedStream, cuts, limits, multibulk, repeat, split } from './arbitraries.js';
 import { check, testTimeout } from './config.js';
 
-/** Slack over twice the bytes received: a stitch buffer may start this large. */
+/**
+ * How many times the bytes received one allocation may be: the parser reserves
+ * a bulk's whole buffer once 1/32 of it has arrived (RESERVE_AHEAD in
+ * src/parser.ts), so that a large value is copied once.
+ */
+const PROPORTION = 32;
+/** Slack over that: a stitch buffer may start this large. */
 const SLACK = 64 * 1024;
 
 /**
  * Parses `chunks` (see {@link readAll}) and returns by how much the largest
- * Buffer allocated meanwhile exceeded twice the bytes received so far.
+ * Buffer allocated meanwhile exceeded PROPORTION times the bytes received so far.
  */
 async function allocationExcess(chunks: Buffer[], options: ParserOptions): Promise<number> {
   let received = 0;
@@ -28,7 +34,7 @@ async function allocationExcess(chunks: Buffer[], options: ParserOptions): Promi
   for (const key of Object.keys(saved) as (keyof typeof saved)[]) {
     const original = saved[key] as (size: number, ...rest: unknown[]) => Buffer;
     (Buffer as unknown as Record<string, unknown>)[key] = (size: number, ...rest: unknown[]): Buffer => {
-      excess = Math.max(excess, size - 2 * received);
+      excess = Math.max(excess, size - PROPORTION * received);
       return original.call(Buffer, size, ...rest);
     };
   }
