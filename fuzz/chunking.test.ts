@@ -14,13 +14,13 @@ const sameWholeAndSplit = (stream: fc.Arbitrary<Buffer>) =>
   });
 
 test('valid streams give the same commands however they are split', { timeout: testTimeout() }, async () => {
-  await check('chunking: valid streams', sameWholeAndSplit(validStream), 300);
+  await check('chunking: valid streams', sameWholeAndSplit(validStream), 1000);
 });
 
 test('corrupted streams give the same commands and error however they are split', { timeout: testTimeout() }, async () => {
-  await check('chunking: corrupted streams', sameWholeAndSplit(corruptedStream), 300);
+  await check('chunking: corrupted streams', sameWholeAndSplit(corruptedStream), 1000);
 });
 
 test('arbitrary bytes give the same commands and error however they are split', { timeout: testTimeout() }, async () => {
-  await check('chunking: arbitrary bytes', sameWholeAndSplit(arbitraryStream), 300);
+  await check('chunking: arbitrary bytes', sameWholeAndSplit(arbitraryStream), 1000);
 });

@@ -253,7 +253,7 @@ describe.skipIf(!requireBinary('redis-server'))('differential against redis-serv
           b.destroy();
         }
       }),
-      60,
+      100,
     );
     console.log(`[fuzz] differential: ${tally.identical} identical, ${tally.identicalAndClosed} identical with the connection closed, ${tally.deliberate} where the toolkit is deliberately stricter`);
   });

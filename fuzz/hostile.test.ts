@@ -81,7 +81,7 @@ test('arbitrary bytes yield only commands or a ProtocolError, promptly and in bo
     fc.asyncProperty(anyBytes, cuts, limits, async (stream, fractions, options) => {
       expect(await allocationExcess(split(stream, fractions), options)).toBeLessThanOrEqual(SLACK);
     }),
-    500,
+    1500,
     { timeout: 5_000 }, // a case still pending after this fails as a hang
   );
 });
@@ -120,7 +120,7 @@ test('huge declared counts and lengths allocate in proportion to the bytes recei
       // Whatever path an allocation took, nothing near the announced size was made.
       expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(32 * 1024 * 1024);
     }),
-    60,
+    150,
     { timeout: 10_000 },
   );
 });

@@ -80,6 +80,6 @@ test('inline lines split as the sdssplitargs model says, however they are chunke
     fc.asyncProperty(fc.array(inlineLine, { minLength: 1, maxLength: 6 }), cuts, async (lines, fractions) => {
       expect(await parseChunks(split(Buffer.concat(lines), fractions))).toEqual(expectedFor(lines));
     }),
-    1000,
+    2000,
   );
 });

@@ -20,6 +20,6 @@ test('the parser and redis-parser read the same arguments from valid multibulk s
       expect(ours.error).toBeNull();
       expect(ours.commands).toEqual(peer.map((args) => args.map((a) => a.toString('latin1'))));
     }),
-    150,
+    300,
   );
 });

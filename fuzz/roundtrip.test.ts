@@ -18,7 +18,7 @@ test('commands of any bytes written as multibulk parse back identical, however c
       const expected = commands.filter((c) => c.length > 0).map((c) => c.map((a) => a.toString('latin1')));
       expect(await parseChunks(split(stream, fractions))).toEqual({ commands: expected, error: null });
     }),
-    150,
+    300,
   );
 });
 
@@ -139,6 +139,6 @@ test('replies written by the Writer decode to what was written', { timeout: test
       for (const r of replies) write(writer, r);
       expect(decodeResp2([await sent()]).map(tag)).toEqual(replies.map(expected));
     }),
-    200,
+    500,
   );
 });
