@@ -315,6 +315,8 @@ export class ReplyParser implements AsyncIterable<Reply> {
             break;
           }
           case AGGREGATE: {
+            // As hiredis, before the count: even an empty or null aggregate is one level deeper.
+            if (kinds.length >= limits.maxDepth) throw ReplyErrors.maxDepth();
             let count: number;
             if (cr === from + 1 && buf[from] === QUESTION && (type === STAR || type === PERCENT || type === TILDE)) {
               count = STREAMED;
@@ -334,7 +336,6 @@ export class ReplyParser implements AsyncIterable<Reply> {
                 break;
               }
             }
-            if (kinds.length >= limits.maxDepth) throw ReplyErrors.maxDepth();
             kinds.push(type);
             counts.push(count);
             break;
@@ -357,6 +358,11 @@ export class ReplyParser implements AsyncIterable<Reply> {
       let complete = true;
       for (let top = counts.length - 1; top >= 0; top--) {
         const c = counts[top];
+        if (c < 0) {
+          // A streamed aggregate has no count to check against the limit: check what it holds.
+          const most = kinds[top] === PERCENT ? 2 * limits.maxAggregateLength : limits.maxAggregateLength;
+          if (STREAMED - c >= most) throw ReplyErrors.multiBulkLengthOutOfRange();
+        }
         if (c < 0 || c > 1) {
           counts[top] = c - 1;
           complete = false;

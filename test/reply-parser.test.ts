@@ -347,12 +347,24 @@ describe('limits', () => {
     expect(await errorOf(`*${2 ** 32}\r\n`)).toBe('Multi-bulk length out of range');
   });
 
+  test('a streamed aggregate is held to maxAggregateLength by the elements it sends', async () => {
+    expect(await repliesOf('*?\r\n:1\r\n:2\r\n.\r\n', { maxAggregateLength: 2 })).toHaveLength(1);
+    expect(await errorOf('*?\r\n:1\r\n:2\r\n:3\r\n', { maxAggregateLength: 2 })).toBe('Multi-bulk length out of range');
+    expect(await repliesOf('%?\r\n:1\r\n:2\r\n.\r\n', { maxAggregateLength: 1 })).toHaveLength(1);
+    expect(await errorOf('%?\r\n:1\r\n:2\r\n:3\r\n', { maxAggregateLength: 1 })).toBe('Multi-bulk length out of range');
+  });
+
   test('nesting deeper than maxDepth (default 1024, as hiredis) is refused', async () => {
     expect(await errorOf('*1\r\n'.repeat(1025) + ':1\r\n')).toBe('Max nesting depth exceeded');
     const [reply] = await repliesOf('*1\r\n'.repeat(1024) + ':1\r\n');
     let depth = 0;
     for (let r = reply; r.type === 'array'; r = r.value[0]) depth++;
     expect(depth).toBe(1024);
+  });
+
+  test('an empty aggregate counts as a level of nesting too, as in hiredis', async () => {
+    expect(await errorOf('*1\r\n*0\r\n', { maxDepth: 1 })).toBe('Max nesting depth exceeded');
+    expect(await repliesOf('*1\r\n*0\r\n', { maxDepth: 2 })).toEqual([{ type: 'array', value: [{ type: 'array', value: [] }] }]);
   });
 
   test('a reply nested 100,000 deep decodes without overflowing the stack when the limit allows it', async () => {
