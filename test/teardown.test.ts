@@ -213,6 +213,49 @@ describe('a long connection', () => {
   });
 });
 
+describe('any sequence of events on a real connection', () => {
+  type Event = 'client writes' | 'client ends' | 'client resets' | 'server destroys' | 'server destroys with an error' | 'server ends' | 'read' | 'reply and flush';
+  const events: Event[] = ['client writes', 'client ends', 'client resets', 'server destroys', 'server destroys with an error', 'server ends', 'read', 'reply and flush'];
+
+  test('leaves no readCommand() or flush() unsettled and throws nothing into the event loop', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom(...events), { maxLength: 12 }), fc.uint8Array({ minLength: 1, maxLength: 30 }), async (steps, bytes) => {
+        const { server, client } = await pair();
+        const parser = new Parser(server);
+        const out = new Writer(server);
+        const pending: Promise<string>[] = [];
+        const watch = (p: Promise<unknown>): void => void pending.push(p.then(() => 'ok', () => 'failed'));
+        for (const step of steps) {
+          if (step === 'client writes') {
+            if (!client.destroyed && !client.writableEnded) client.write(Math.random() < 0.5 ? bytes : encode('PING'));
+          } else if (step === 'client ends') client.end();
+          else if (step === 'client resets') {
+            if (!client.destroyed) client.resetAndDestroy();
+          } else if (step === 'server destroys') server.destroy();
+          else if (step === 'server destroys with an error') server.destroy(new Error('injected'));
+          else if (step === 'server ends') server.end();
+          else if (step === 'read') watch(parser.readCommand());
+          else {
+            out.writeBulk(Buffer.alloc(20_000));
+            watch(out.flush());
+          }
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        }
+        client.destroy();
+        server.destroy();
+        watch(parser.readCommand());
+        watch(out.flush());
+        const settled = await Promise.race([
+          Promise.allSettled(pending).then(() => true),
+          new Promise((resolve) => setTimeout(() => resolve(false), 2_000)),
+        ]);
+        return settled === true;
+      }),
+      { numRuns: 60, seed: 11 },
+    );
+  });
+});
+
 describe('any sequence of input bytes and stream events', () => {
   type Step =
     | { op: 'write'; bytes: Uint8Array }

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { requireBinary } from './helpers.js';
 import { encode, ErrorReply, RespClient } from './resp-client.js';
 import { type Certificate, makeCertificate } from './tls.js';
-import { type Listening, ToolkitServer } from './toolkit-server.js';
+import { type Listening, ToolkitServer, until } from './toolkit-server.js';
 
 const run = promisify(execFile);
 const hasOpenssl = requireBinary('openssl');
@@ -20,7 +20,12 @@ interface Setup {
   name: string;
   listen(server: ToolkitServer): Promise<Listening>;
   connect(where: Listening): Promise<net.Socket>;
+  /** Resets the connection (a TCP RST); Unix sockets have none. */
+  reset?(socket: net.Socket): void;
 }
+
+/** The TCP socket under each TLS client socket, so a test can reset it. */
+const underTls = new WeakMap<net.Socket, net.Socket>();
 
 let certificate: Certificate | undefined;
 let dir: string;
@@ -47,6 +52,7 @@ const setups: Setup[] = [
     name: 'TCP',
     listen: (server) => server.listen({ kind: 'tcp' }),
     connect: (where) => opened(net.connect(where.port, '127.0.0.1'), 'connect'),
+    reset: (socket) => socket.resetAndDestroy(),
   },
   {
     name: 'a Unix domain socket',
@@ -57,8 +63,13 @@ const setups: Setup[] = [
     name: 'TLS',
     listen: (server) => server.listen({ kind: 'tls', key: certificate!.key, cert: certificate!.cert }),
     // The client checks the server's certificate against the one made for the test.
-    connect: (where) =>
-      opened(tls.connect({ port: where.port, host: '127.0.0.1', ca: certificate!.cert, servername: 'localhost' }), 'secureConnect'),
+    connect: (where) => {
+      const raw = net.connect(where.port, '127.0.0.1');
+      const socket = tls.connect({ socket: raw, ca: certificate!.cert, servername: 'localhost' });
+      underTls.set(socket, raw);
+      return opened(socket, 'secureConnect');
+    },
+    reset: (socket) => underTls.get(socket)!.resetAndDestroy(),
   },
 ];
 
@@ -94,6 +105,20 @@ for (const setup of setups) {
       const client = new RespClient(await setup.connect(listening));
       client.socket.write('PING\r\n*1\r\n$x\r\n');
       expect(await client.rest()).toEqual(['PONG', new ErrorReply('ERR Protocol error: invalid bulk length')]);
+    });
+
+    // Only TCP and TLS over TCP have a reset; a Unix socket has none.
+    const reset = setup.reset;
+    if (reset) test('a client that resets mid-request leaves the server serving others', async () => {
+      const resetter = await setup.connect(listening);
+      resetter.on('error', () => {});
+      resetter.write('*2\r\n$3\r\nGET\r\n$5\r\nab');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      reset(resetter);
+      await until('the server to let go of the reset connection', async () => (server.stats.open === 0 ? true : undefined));
+      const client = new RespClient(await setup.connect(listening));
+      expect(await client.call('PING')).toBe('PONG');
+      client.socket.destroy();
     });
 
     test('a client that disconnects mid-request leaves the server serving others', async () => {
