@@ -23,11 +23,11 @@ export class Command {
   private lowerName: string | undefined;
 
   /** @internal Commands are made by the parser. */
-  constructor(buf: Buffer, offsets: number[]) {
+  constructor(buf: Buffer, offsets: number[], memory = buf.buffer as ArrayBuffer, base = buf.byteOffset) {
     this.buf = buf;
     this.offsets = offsets;
-    this.memory = buf.buffer as ArrayBuffer;
-    this.base = buf.byteOffset;
+    this.memory = memory;
+    this.base = base;
     this.last = true;
     this.lowerName = undefined;
   }

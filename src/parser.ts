@@ -69,6 +69,14 @@ export class Parser implements AsyncIterable<Command> {
   private argsLeft = 0;
   private bulkLen = -1;
   private offsets: number[] = [];
+  // How many entries of `offsets` are written: a small request's array is
+  // allocated at its final size up front, so its length says nothing.
+  private filled = 0;
+  // The buffer commands were last cut from, with its memory and offset in it
+  // (see Command: views are built from these).
+  private viewed: Buffer = EMPTY;
+  private memory: ArrayBuffer = EMPTY.buffer as ArrayBuffer;
+  private base = 0;
 
   private ahead: Command | null = null;
   private pendingError: ProtocolError | null = null;
@@ -230,7 +238,7 @@ export class Parser implements AsyncIterable<Command> {
     this.buf.copy(next, 0, keep, this.end);
     chunk.copy(next, pending);
     const offsets = this.offsets;
-    for (let i = 0; i < offsets.length; i++) offsets[i] -= keep;
+    for (let i = 0; i < this.filled; i++) offsets[i] -= keep;
     this.buf = next;
     this.pos -= keep;
     this.scan = Math.max(0, this.scan - keep);
@@ -279,7 +287,8 @@ export class Parser implements AsyncIterable<Command> {
           this.reqStart = pos;
           this.argsLeft = fast;
           this.bulkLen = -1;
-          this.offsets = [];
+          this.offsets = offsetsFor(fast);
+          this.filled = 0;
           pos = fastCr + 2;
         } else {
         // Multibulk header *<count>\r\n. Like Redis, look for the \r first and
@@ -302,22 +311,26 @@ export class Parser implements AsyncIterable<Command> {
         this.reqStart = start;
         this.argsLeft = count;
         this.bulkLen = -1;
-        // Sized as received, not as announced: a huge count allocates nothing.
-        this.offsets = [];
+        this.offsets = offsetsFor(count);
+        this.filled = 0;
         }
       }
 
-      // Bulk arguments: $<len>\r\n<bytes>\r\n, repeated argsLeft times.
+      // Bulk arguments: $<len>\r\n<bytes>\r\n, repeated argsLeft times. The
+      // request's state stays in locals while the bytes last and goes back to
+      // the fields only when more input is needed (errors here are fatal, so
+      // nothing needs saving when one is thrown).
       const offsets = this.offsets;
-      while (this.argsLeft > 0) {
-        let len = this.bulkLen;
+      let argsLeft = this.argsLeft;
+      let filled = this.filled;
+      let len = this.bulkLen;
+      while (argsLeft > 0) {
         if (len < 0 && buf[pos] === DOLLAR) {
           // Fast path for a complete `$<len>\r\n`, as for the count above.
           const fast = fastLength(buf, pos + 1, end);
           if (fast >= 0 && fast <= limits.maxBulkLength && fastCr - pos <= limits.maxInlineLength) {
             len = fast;
             pos = fastCr + 2;
-            this.bulkLen = len;
           }
         }
         if (len < 0) {
@@ -325,30 +338,37 @@ export class Parser implements AsyncIterable<Command> {
           if ((cr < 0 ? end : cr) - pos > limits.maxInlineLength) throw Errors.tooBigBulkCount();
           if (cr < 0 || cr + 1 >= end) {
             this.scan = cr < 0 ? end : cr;
-            this.pos = pos;
-            return null;
+            break;
           }
           if (buf[pos] !== DOLLAR) throw Errors.expectedDollar(buf[pos]);
           len = parseLength(buf, pos + 1, cr);
           if (len < 0 || len > limits.maxBulkLength) throw Errors.invalidBulkLength();
           if (buf[cr + 1] !== LF) throw Errors.missingCrlf('bulk length');
           pos = cr + 2;
-          this.bulkLen = len;
         }
-        if (end - pos < len + 2) {
-          this.pos = pos;
-          return null;
-        }
+        if (end - pos < len + 2) break;
         const dataEnd = pos + len;
         if (buf[dataEnd] !== CR || buf[dataEnd + 1] !== LF) throw Errors.missingCrlf('bulk data');
-        offsets.push(pos, dataEnd);
+        offsets[filled] = pos;
+        offsets[filled + 1] = dataEnd;
+        filled += 2;
         pos = dataEnd + 2;
-        this.bulkLen = -1;
-        this.argsLeft--;
+        len = -1;
+        argsLeft--;
       }
       this.pos = pos;
-      this.offsets = [];
-      return new Command(buf, offsets);
+      this.argsLeft = argsLeft;
+      this.filled = filled;
+      this.bulkLen = len;
+      if (argsLeft > 0) return null;
+      this.offsets = NO_OFFSETS; // the next header brings its own
+      if (this.viewed !== buf) {
+        // Read once per input buffer rather than once per command.
+        this.viewed = buf;
+        this.memory = buf.buffer as ArrayBuffer;
+        this.base = buf.byteOffset;
+      }
+      return new Command(buf, offsets, this.memory, this.base);
     }
     this.pos = pos;
     return null;
@@ -384,6 +404,20 @@ function fastLength(buf: Buffer, start: number, end: number): number {
   if (p + 1 >= end || buf[p] !== CR || buf[p + 1] !== LF) return -1;
   fastCr = p;
   return value;
+}
+
+/** Requests with up to this many arguments get their offsets array at its final size at once. */
+const PREALLOCATED_ARGS = 64;
+/** Placeholder between requests; never written to (each header sets a fresh array). */
+const NO_OFFSETS: number[] = [];
+
+/**
+ * The offsets array for a request of `count` arguments. Small ones are
+ * allocated at their final size (no growing while pushing); larger ones grow
+ * as arguments arrive, so a huge announced count allocates nothing up front.
+ */
+function offsetsFor(count: number): number[] {
+  return count <= PREALLOCATED_ARGS ? new Array<number>(count * 2) : [];
 }
 
 /** buf.indexOf bounded by `end`: past it, an owned buffer holds stale bytes. */
