@@ -268,7 +268,7 @@ export class ReplyParser implements AsyncIterable<Reply> {
         } else if (kind === STREAM_END && (counts.length === 0 || counts[counts.length - 1] >= 0)) {
           throw ReplyErrors.badTypeByte(type);
         }
-        const cr = indexOf(buf, CR, Math.max(cur + 1, this.lineScan), end);
+        const cr = findCR(buf, Math.max(cur + 1, this.lineScan), end);
         if (cr < 0 || cr + 1 >= end) {
           const long = type === PLUS || type === MINUS || type === LPAREN;
           if ((cr < 0 ? end : cr) - cur - 1 > (long ? limits.maxBulkLength : SHORT_LINE)) throw lineTooLong(type);
@@ -387,6 +387,20 @@ function indexOf(buf: Buffer, byte: number, from: number, end: number): number {
   return i < end ? i : -1;
 }
 
+/** Bytes searched in JS before handing a line to the native indexOf. */
+const SHORT_SCAN = 24;
+
+/**
+ * The first CR in buf[from, end), or -1. Most reply lines (`:1`, `$3`, `+OK`)
+ * are a few bytes long, where a JS loop beats the native call's fixed cost;
+ * long lines go to `indexOf`.
+ */
+function findCR(buf: Buffer, from: number, end: number): number {
+  const stop = Math.min(end, from + SHORT_SCAN);
+  for (let i = from; i < stop; i++) if (buf[i] === CR) return i;
+  return stop < end ? indexOf(buf, CR, stop, end) : -1;
+}
+
 /** Checks a complete line of a simple type, as hiredis's processLineItem does. */
 function checkLine(buf: Buffer, type: number, start: number, end: number): void {
   switch (type) {
@@ -502,7 +516,7 @@ function decode(buf: Buffer, start: number): Reply {
   let p = start;
   for (;;) {
     const type = buf[p];
-    const cr = buf.indexOf(CR, p + 1); // the frame is validated: a line end is there
+    const cr = findCR(buf, p + 1, buf.length); // the frame is validated: a line end is there
     const next = cr + 2;
     let value: Reply | null = null;
     switch (type) {
