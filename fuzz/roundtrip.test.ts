@@ -1,10 +1,11 @@
-// Property 2, round trip: commands written as multibulk parse back identical,
-// and replies written by the Writer decode (with redis-parser, an independent
-// RESP2 decoder) to what was written.
+// Property 2, round trip: commands written as multibulk parse back identical
+// (through every accessor of Command), and replies written by the Writer
+// decode (with redis-parser, an independent RESP2 decoder) to what was written.
+import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { type ReplyValue, Writer } from '../src/index.js';
-import { captureWriter, parseChunks } from '../test/helpers.js';
+import { type Command, Parser, type ReplyValue, Writer } from '../src/index.js';
+import { captureWriter } from '../test/helpers.js';
 import { argument, command, cuts, multibulk, split } from './arbitraries.js';
 import { check, testTimeout } from './config.js';
 import { decodeResp2 } from './redis-parser.js';
@@ -13,14 +14,40 @@ test('commands of any bytes written as multibulk parse back identical, however c
   await check(
     'round trip: commands',
     // An empty command (`*0\r\n`) is skipped, as Redis skips it.
-    fc.asyncProperty(fc.array(fc.oneof(command, fc.constant([])), { maxLength: 6 }), cuts, async (commands, fractions) => {
-      const stream = Buffer.concat(commands.map(multibulk));
-      const expected = commands.filter((c) => c.length > 0).map((c) => c.map((a) => a.toString('latin1')));
-      expect(await parseChunks(split(stream, fractions))).toEqual({ commands: expected, error: null });
+    fc.asyncProperty(fc.array(fc.oneof(command, fc.constant<Buffer[]>([])), { maxLength: 6 }), cuts, async (commands, fractions) => {
+      const expected = commands.filter((c) => c.length > 0);
+      const parser = new Parser(Readable.from(split(Buffer.concat(commands.map(multibulk)), fractions)));
+      for (const args of expected) {
+        const cmd = await parser.readCommand();
+        expect(cmd).not.toBeNull();
+        expectArgs(cmd!, args);
+      }
+      expect(await parser.readCommand()).toBeNull();
     }),
     300,
   );
 });
+
+/** Every accessor of a Command agrees with the arguments that were written. */
+function expectArgs(cmd: Command, args: Buffer[]): void {
+  expect(cmd.argCount()).toBe(args.length);
+  expect(cmd.name()).toBe(args[0].toString('latin1').toLowerCase());
+  expect(cmd.args().map((a) => a.toString('latin1'))).toEqual(args.map((a) => a.toString('latin1')));
+  args.forEach((arg, i) => {
+    const view = cmd.get(i)!;
+    expect(Buffer.isBuffer(view) && view.equals(arg)).toBe(true);
+    expect(cmd.getString(i, 'latin1')).toBe(arg.toString('latin1'));
+    expect(cmd.getString(i)).toBe(arg.toString('utf8'));
+    const copy = cmd.copy(i)!;
+    expect(copy.equals(arg)).toBe(true);
+    if (copy.length > 0) expect(copy.buffer === view.buffer && copy.byteOffset === view.byteOffset).toBe(false);
+  });
+  for (const i of [-1, args.length]) {
+    expect(cmd.get(i)).toBeUndefined();
+    expect(cmd.getString(i)).toBeUndefined();
+    expect(cmd.copy(i)).toBeUndefined();
+  }
+}
 
 /** A decoded reply, tagged: redis-parser gives simple strings and bulks alike as bytes. */
 type Decoded = null | { bytes: string } | { int: string } | { error: string } | Decoded[];
