@@ -30,6 +30,8 @@ const FIXED_SEED = 20261123;
 
 export const FUZZING = process.env.FUZZ === '1';
 const seconds = Number(process.env.FUZZ_SECONDS ?? (FUZZING ? 60 : 0));
+/** Whether a fuzz run is bounded by time (else by FUZZ_RUNS alone). */
+const timed = process.env.FUZZ_SECONDS !== undefined || process.env.FUZZ_RUNS === undefined;
 const runs = process.env.FUZZ_RUNS === undefined ? undefined : Number(process.env.FUZZ_RUNS);
 const seed = process.env.FUZZ_SEED === undefined ? (FUZZING ? freshSeed() : FIXED_SEED) : Number(process.env.FUZZ_SEED);
 if (!Number.isSafeInteger(seed) || !(seconds >= 0) || (runs !== undefined && !(runs > 0))) {
@@ -47,7 +49,8 @@ function budgetMs(): number {
 
 /** The vitest timeout for a property: its budget plus room to shrink a failure. */
 export function testTimeout(quickMs = 30_000): number {
-  return FUZZING ? budgetMs() + 120_000 : quickMs;
+  if (!FUZZING) return quickMs;
+  return timed ? budgetMs() + 120_000 : 24 * 3600_000; // a run bounded by FUZZ_RUNS alone takes what it takes
 }
 
 /**
@@ -65,9 +68,7 @@ export async function check<T>(
     ? {
         seed,
         numRuns: runs ?? Number.MAX_SAFE_INTEGER,
-        ...(runs === undefined || process.env.FUZZ_SECONDS !== undefined
-          ? { interruptAfterTimeLimit: budgetMs(), markInterruptAsFailure: false }
-          : {}),
+        ...(timed ? { interruptAfterTimeLimit: budgetMs(), markInterruptAsFailure: false } : {}),
         ...extra,
       }
     : { seed, numRuns: quickRuns, ...extra };
