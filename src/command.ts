@@ -1,3 +1,4 @@
+import { commonName } from './names.js';
 import { BufferView } from './view.js';
 
 /**
@@ -57,8 +58,15 @@ export class Command {
 
   /** A copy of argument `i` that pins nothing else, or `undefined` past the end. */
   copy(i: number): Buffer | undefined {
-    const view = this.get(i);
-    return view === undefined ? undefined : Buffer.from(view);
+    const o = this.offsets;
+    const at = i << 1;
+    if (at >= o.length || at < 0) return undefined;
+    // allocUnsafe + copy: what Buffer.from(view) ends up doing, minus its
+    // type dispatch; small copies come from Node's pool either way.
+    const start = o[at];
+    const out = Buffer.allocUnsafe(o[at + 1] - start);
+    this.buf.copy(out, 0, start, o[at + 1]);
+    return out;
   }
 
   /** Every argument as a zero-copy view (see {@link Command.get} about lifetime). */
@@ -73,8 +81,11 @@ export class Command {
   name(): string {
     if (this.lowerName === undefined) {
       const o = this.offsets;
-      // latin1 maps each byte to one char and cannot fail, unlike utf8.
-      this.lowerName = o.length === 0 ? '' : this.buf.toString('latin1', o[0], o[1]).toLowerCase();
+      if (o.length === 0) this.lowerName = '';
+      else {
+        // latin1 maps each byte to one char and cannot fail, unlike utf8.
+        this.lowerName = commonName(this.buf, o[0], o[1]) ?? this.buf.toString('latin1', o[0], o[1]).toLowerCase();
+      }
     }
     return this.lowerName as string;
   }
