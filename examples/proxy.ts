@@ -3,6 +3,7 @@
 // behave as they do on Redis. Commands go up re-encoded (inline ones become multibulk);
 // replies come back as raw frames, never decoded. A pipelined burst goes up in one write,
 // and its replies come back in as few writes as they arrive in.
+import { once } from 'node:events';
 import net from 'node:net';
 import { type Command, Parser, ProtocolError, ReplyParser, Writer } from 'redisproto';
 
@@ -10,18 +11,23 @@ const [upstreamHost, upstreamPort] = (process.env.UPSTREAM ?? '127.0.0.1:6379').
 const port = Number(process.env.PORT ?? 6381);
 
 async function serve(client: net.Socket): Promise<void> {
-  const upstream = net.connect(Number(upstreamPort), upstreamHost);
   client.setNoDelay(true);
-  upstream.setNoDelay(true);
+  const parser = new Parser(client);
   const toClient = new Writer(client);
+  const upstream = net.connect(Number(upstreamPort), upstreamHost).setNoDelay(true);
   const toUpstream = new Writer(upstream);
   const replies = new ReplyParser(upstream);
   let pending = 0; // commands sent up whose reply has not come back
   let lost: string | null = null; // why the upstream is gone
   let settled = (): void => {}; // wakes the client loop when pending reaches 0
+  try {
+    await once(upstream, 'connect');
+  } catch (err) {
+    lost = `upstream failed: ${(err as Error).message}`;
+  }
 
   // Upstream to client: each reply as its raw bytes, flushed when no further reply is buffered.
-  const pump = (async () => {
+  const pump = async (): Promise<void> => {
     try {
       for (;;) {
         const frame = await replies.readFrame();
@@ -40,10 +46,10 @@ async function serve(client: net.Socket): Promise<void> {
     settled();
     await toClient.flush().catch(() => {});
     client.end();
-  })();
+  };
+  const pumping = lost === null ? pump() : null;
 
   // Client to upstream: each command re-encoded, the burst flushed when the client's burst ends.
-  const parser = new Parser(client);
   for (;;) {
     let cmd: Command | null;
     try {
@@ -60,9 +66,11 @@ async function serve(client: net.Socket): Promise<void> {
     }
     if (cmd === null) break;
     if (lost !== null) {
+      // No upstream: this burst is answered with the reason, then the client is let go.
       toClient.writeError(`ERR ${lost}`);
-      if (cmd.isLast()) await toClient.flush().catch(() => {});
-      continue;
+      if (!cmd.isLast()) continue;
+      await toClient.flush().catch(() => {});
+      break;
     }
     toUpstream.writeCommand(cmd.args());
     pending++;
@@ -70,7 +78,7 @@ async function serve(client: net.Socket): Promise<void> {
   }
   // The client is done (or its framing is lost): wait for the replies in flight, then close both sides.
   upstream.end();
-  await pump;
+  await pumping;
   client.end();
 }
 
