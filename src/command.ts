@@ -1,6 +1,15 @@
 import { commonName } from './names.js';
 import { BufferView } from './view.js';
 
+/** Node's undocumented but long-standing per-encoding decoders on Buffer.prototype (absent from @types/node). */
+interface Slicers {
+  utf8Slice(start: number, end: number): string;
+  latin1Slice(start: number, end: number): string;
+}
+
+/** Arguments up to this many bytes are copied by a byte loop rather than Buffer#copy. */
+const SHORT_COPY = 32;
+
 /**
  * One request read by a {@link Parser}: its arguments, as zero-copy views.
  *
@@ -53,7 +62,12 @@ export class Command {
     const o = this.offsets;
     const at = i << 1;
     if (at >= o.length || at < 0) return undefined;
-    return this.buf.toString(encoding, o[at], o[at + 1]);
+    // Node's own decoders, called directly: toString() would first check
+    // the encoding name and the bounds, a good part of the cost for a key.
+    const buf = this.buf as Buffer & Slicers;
+    if (encoding === 'utf8') return buf.utf8Slice(o[at], o[at + 1]);
+    if (encoding === 'latin1') return buf.latin1Slice(o[at], o[at + 1]);
+    return buf.toString(encoding, o[at], o[at + 1]);
   }
 
   /** A copy of argument `i` that pins nothing else, or `undefined` past the end. */
@@ -64,8 +78,13 @@ export class Command {
     // allocUnsafe + copy: what Buffer.from(view) ends up doing, minus its
     // type dispatch; small copies come from Node's pool either way.
     const start = o[at];
-    const out = Buffer.allocUnsafe(o[at + 1] - start);
-    this.buf.copy(out, 0, start, o[at + 1]);
+    const n = o[at + 1] - start;
+    const out = Buffer.allocUnsafe(n);
+    const buf = this.buf;
+    // A byte loop for short values: Buffer#copy's checks and native call
+    // cost more than copying a key-sized value by hand.
+    if (n <= SHORT_COPY) for (let k = 0; k < n; k++) out[k] = buf[start + k];
+    else buf.copy(out, 0, start, start + n);
     return out;
   }
 
