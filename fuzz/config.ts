@@ -60,7 +60,7 @@ export function testTimeout(quickMs = 30_000): number {
  */
 export async function check<T>(
   name: PropertyName,
-  property: fc.IAsyncPropertyWithHooks<T> | fc.IPropertyWithHooks<T>,
+  property: fc.IAsyncPropertyWithHooks<T>,
   quickRuns: number,
   extra: fc.Parameters<T> = {},
 ): Promise<void> {
@@ -74,7 +74,18 @@ export async function check<T>(
     : { seed, numRuns: quickRuns, ...extra };
   params.includeErrorInReport = true;
   const started = Date.now();
-  const details = await fc.check(property as fc.IAsyncPropertyWithHooks<T>, params);
+  // Cases that settle in microtasks alone would starve the event loop for the
+  // whole budget, and vitest's worker would miss its own messages: let a
+  // macrotask through every 50 ms.
+  let lastYield = Date.now();
+  const yielding = property.afterEach(async (previous) => {
+    await previous();
+    if (Date.now() - lastYield >= 50) {
+      await new Promise((resolve) => setImmediate(resolve));
+      lastYield = Date.now();
+    }
+  });
+  const details = await fc.check(yielding, params);
   const line = `[fuzz] ${name}: ${details.numRuns} cases in ${((Date.now() - started) / 1000).toFixed(1)} s, seed ${seed}${details.failed ? ', FAILED' : ''}`;
   console.log(line);
   if (process.env.FUZZ_LOG) appendFileSync(process.env.FUZZ_LOG, JSON.stringify({ name, runs: details.numRuns, seed, failed: details.failed }) + '\n');
