@@ -270,6 +270,10 @@ export class Parser implements AsyncIterable<Command> {
       if (target > need) {
         cap = target <= need * RESERVE_AHEAD ? target : Math.min(target, Math.max(need * 2, MIN_STITCH));
       }
+      // More arguments follow in this request: leave geometric room for them
+      // too, or a request of many small arguments trickling in is copied
+      // whole once per chunk (quadratic time, found by fuzz/hostile.test.ts).
+      if (this.argsLeft > 1) cap = Math.max(cap, need * 2, MIN_STITCH);
     } else {
       cap = Math.max(need * 2, MIN_STITCH);
     }

@@ -1,6 +1,6 @@
 // Bugs the fuzz suite (fuzz/) found, each with the minimal bytes that showed it.
 import { expect, test } from 'vitest';
-import { parseWhole } from './helpers.js';
+import { parseChunks, parseWhole } from './helpers.js';
 
 test("a LF where the dollar should be reads as a space in the error, as Redis replies it", async () => {
   // redis-server 7.0.15 answers "*1\r\n\n\r\n" with "-ERR Protocol error: expected '$', got ' '\r\n".
@@ -10,4 +10,24 @@ test("a LF where the dollar should be reads as a space in the error, as Redis re
 test("a CR where the dollar should be reads as a space in the error, as Redis replies it", async () => {
   // redis-server 7.0.15 answers "*1\r\n\r\n\r\n" with "-ERR Protocol error: expected '$', got ' '\r\n".
   expect((await parseWhole('*1\r\n\r\n\r\n')).error).toEqual({ message: "Protocol error: expected '$', got ' '", fatal: true });
+});
+
+test('a request of many small arguments trickling in is copied a bounded number of times, not once per chunk', async () => {
+  // *1000000\r\n then 2,000 × $2\r\nxy\r\n (16 KB) in 520-byte chunks: before the fix every
+  // chunk reallocated the whole pending request, 257 KB in all here (quadratic in the input).
+  const stream = Buffer.concat([Buffer.from('*1000000\r\n'), Buffer.from('$2\r\nxy\r\n'.repeat(2000))]);
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < stream.length; i += 520) chunks.push(stream.subarray(i, i + 520));
+  const saved = { allocUnsafe: Buffer.allocUnsafe, allocUnsafeSlow: Buffer.allocUnsafeSlow };
+  let allocated = 0;
+  Buffer.allocUnsafe = (n: number) => ((allocated += n), saved.allocUnsafe.call(Buffer, n));
+  Buffer.allocUnsafeSlow = (n: number) => ((allocated += n), saved.allocUnsafeSlow.call(Buffer, n));
+  let error: { message: string };
+  try {
+    error = (await parseChunks(chunks)).error!;
+  } finally {
+    Object.assign(Buffer, saved);
+  }
+  expect(error.message).toBe('Protocol error: connection closed in the middle of a request');
+  expect(allocated).toBeLessThan(4 * stream.length + 64 * 1024);
 });
