@@ -3,7 +3,7 @@ import { Command } from './command.js';
 import { Errors, ProtocolError } from './errors.js';
 import { splitInline } from './inline.js';
 import { type Limits, type ParserOptions, resolveLimits } from './limits.js';
-import { ChunkReader } from './reader.js';
+import { StreamFeed } from './reader.js';
 
 const CR = 0x0d, LF = 0x0a, STAR = 0x2a, DOLLAR = 0x24, MINUS = 0x2d, ZERO = 0x30, NINE = 0x39;
 
@@ -23,6 +23,12 @@ const RESERVE_AHEAD = 32;
 
 const EMPTY = Buffer.alloc(0);
 
+/** A readCommand() call waiting for input. */
+interface Waiter {
+  resolve(cmd: Command | null): void;
+  reject(err: unknown): void;
+}
+
 /**
  * Reads Redis requests from a stream, one at a time, on demand.
  *
@@ -31,9 +37,10 @@ const EMPTY = Buffer.alloc(0);
  * words, what a person types into telnet). Results do not depend on how the
  * bytes are split into chunks.
  *
- * The parser pulls from the stream only when a command is asked for and none
- * is buffered, so a server that stops asking stops reading, and the stream's
- * own backpressure holds the client back.
+ * Input is taken as the stream delivers it, but once a chunk arrives that
+ * nobody has asked for yet, the parser pauses the stream until the next call:
+ * a server that stops asking stops reading after at most one chunk, and the
+ * stream's own backpressure holds the client back.
  *
  * The parser listens for the stream's `'error'`: an I/O failure rejects the
  * pending or next `readCommand()` with that error instead of being thrown.
@@ -47,9 +54,17 @@ const EMPTY = Buffer.alloc(0);
  *   if (cmd.isLast()) await writer.flush();
  * }
  * ```
+ *
+ * A busy server takes buffered commands without a promise each (see
+ * {@link Parser.tryReadCommand}):
+ * ```ts
+ * for (let cmd; (cmd = parser.tryReadCommand() ?? (await parser.readCommand())) !== null; ) {
+ *   // …
+ * }
+ * ```
  */
 export class Parser implements AsyncIterable<Command> {
-  private readonly reader: ChunkReader;
+  private readonly feed: StreamFeed;
   private readonly limits: Limits;
 
   // The unparsed input is buf[pos, end). When `owned`, buf was allocated here
@@ -80,12 +95,32 @@ export class Parser implements AsyncIterable<Command> {
 
   private ahead: Command | null = null;
   private pendingError: ProtocolError | null = null;
+  // What ends all reading: a fatal ProtocolError or the stream's own error.
   private failure: unknown = null;
-  private waiting: Promise<Command | null> | null = null;
+  // How the stream ended, seen once the input buffered before it is used up.
+  private ended = false;
+  private streamError: unknown = null;
+  // readCommand() calls not answered yet, oldest first (more than one only
+  // when a caller does not await).
+  private readonly waiters: Waiter[] = [];
 
   constructor(stream: Readable, options?: ParserOptions) {
     this.limits = resolveLimits(options);
-    this.reader = new ChunkReader(stream);
+    this.feed = new StreamFeed(stream, {
+      chunk: (chunk) => {
+        if (this.failure !== null) return this.feed.pause(); // nothing more will be parsed
+        this.append(chunk);
+        this.answer();
+      },
+      end: () => {
+        this.ended = true;
+        this.answer();
+      },
+      error: (err) => {
+        this.streamError = err;
+        this.answer();
+      },
+    });
   }
 
   /**
@@ -101,46 +136,47 @@ export class Parser implements AsyncIterable<Command> {
    *   (a fatal `ProtocolError` instead if a request was half received);
    * - the stream fails (a reset gives `ECONNRESET`, `destroy(err)` gives
    *   `err`): rejects with that error.
+   *
+   * Each call costs a promise even when the command is already buffered; a
+   * server loop that takes buffered commands with {@link Parser.tryReadCommand}
+   * first pays for one only when it really has to wait.
    */
   readCommand(): Promise<Command | null> {
-    const waiting = this.waiting;
-    if (waiting === null) return this.readNow();
-    // Calls overlap only if a caller does not await; answer them in order.
-    return this.track(waiting.then(
-      () => this.readNow(),
-      () => this.readNow(),
-    ));
-  }
-
-  private readNow(): Promise<Command | null> {
-    try {
-      const cmd = this.takeBuffered();
-      // Fast path: a buffered command costs no stream read and no async frame.
-      if (cmd !== null) return Promise.resolve(cmd);
-    } catch (err) {
-      return Promise.reject(err);
+    if (this.waiters.length === 0) {
+      let cmd: Command | null | undefined;
+      try {
+        cmd = this.next();
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      if (cmd !== undefined) return Promise.resolve(cmd);
     }
-    return this.track(this.readMore());
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      this.feed.resume();
+    });
   }
 
-  /** A command already buffered, or null if reading must wait; throws what readCommand() would reject with. */
-  private takeBuffered(): Command | null {
-    if (this.failure !== null) throw this.failure;
-    try {
-      return this.take();
-    } catch (err) {
-      throw this.fail(err);
-    }
-  }
-
-  /** Remembers a pending read, so that a call made meanwhile waits for it. */
-  private track(reading: Promise<Command | null>): Promise<Command | null> {
-    this.waiting = reading;
-    const settled = (): void => {
-      if (this.waiting === reading) this.waiting = null;
-    };
-    reading.then(settled, settled);
-    return reading;
+  /**
+   * The next command if it is already buffered, without waiting; `undefined`
+   * when it is not (then call {@link Parser.readCommand}, which also reports
+   * the end of the stream). Throws what `readCommand()` would reject with.
+   *
+   * A pipelined burst arrives as many commands in one chunk; taking them
+   * synchronously skips a promise and a microtask per command, which is a
+   * large share of a small command's cost:
+   *
+   * ```ts
+   * for (;;) {
+   *   const cmd = parser.tryReadCommand() ?? (await parser.readCommand());
+   *   if (cmd === null) break;
+   *   // …
+   * }
+   * ```
+   */
+  tryReadCommand(): Command | undefined {
+    if (this.waiters.length !== 0) return undefined; // earlier calls are answered first
+    return this.next() ?? undefined;
   }
 
   /** Iterates commands until the end of the stream; throws as {@link Parser.readCommand} rejects. */
@@ -160,19 +196,7 @@ export class Parser implements AsyncIterable<Command> {
       throw err;
     };
     const iterator: AsyncIterableIterator<Command> = {
-      next: () => {
-        if (finished) return Promise.resolve(done);
-        if (this.waiting === null) {
-          try {
-            const cmd = this.takeBuffered();
-            if (cmd !== null) return Promise.resolve({ value: cmd, done: false });
-          } catch (err) {
-            finished = true;
-            return Promise.reject(err);
-          }
-        }
-        return this.readCommand().then(step, stop);
-      },
+      next: () => (finished ? Promise.resolve(done) : this.readCommand().then(step, stop)),
       return: () => {
         finished = true;
         return Promise.resolve(done);
@@ -180,6 +204,50 @@ export class Parser implements AsyncIterable<Command> {
       [Symbol.asyncIterator]: () => iterator,
     };
     return iterator;
+  }
+
+  /**
+   * What the next call gets without waiting: a command, `null` at the end of
+   * the stream, or `undefined` when more input is needed. Throws what the
+   * call is to reject with.
+   */
+  private next(): Command | null | undefined {
+    if (this.failure !== null) throw this.failure;
+    try {
+      const cmd = this.take();
+      if (cmd !== null) return cmd;
+      // Everything still buffered belongs to one unfinished request: bound it
+      // as soon as it is read, as Redis's client-query-buffer-limit does.
+      const held = this.end - (this.argsLeft > 0 ? this.reqStart : this.pos);
+      if (held > this.limits.maxQueryBuffer) throw Errors.queryBufferLimit();
+      if (this.streamError !== null) throw this.streamError;
+      if (!this.ended) return undefined;
+      if (held > 0) throw Errors.truncated();
+      return null;
+    } catch (err) {
+      throw this.fail(err);
+    }
+  }
+
+  /** Settles waiting calls, in order, from what is buffered; holds the stream while nobody asks. */
+  private answer(): void {
+    const waiters = this.waiters;
+    while (waiters.length > 0) {
+      let cmd: Command | null | undefined;
+      try {
+        cmd = this.next();
+      } catch (err) {
+        (waiters.shift() as Waiter).reject(err);
+        continue;
+      }
+      if (cmd === undefined) return; // keep reading: somebody waits for more input
+      (waiters.shift() as Waiter).resolve(cmd);
+    }
+    // Nobody asks and input is left over: stop reading until somebody does,
+    // so a server that stops asking holds its client back. Input used up
+    // leaves the stream flowing: unpipelined, the next request then needs no
+    // resume() (a tick and a stream flow) before it can be read.
+    if (this.ahead !== null || this.pendingError !== null || this.end > this.pos || this.argsLeft > 0) this.feed.pause();
   }
 
   /** The next buffered command, or null if none is complete; throws a ProtocolError. */
@@ -205,28 +273,6 @@ export class Parser implements AsyncIterable<Command> {
     }
     cmd.last = this.ahead === null;
     return cmd;
-  }
-
-  private async readMore(): Promise<Command | null> {
-    try {
-      for (;;) {
-        // Everything still buffered belongs to one unfinished request: bound it
-        // before waiting for more, as Redis's client-query-buffer-limit does.
-        const held = this.end - (this.argsLeft > 0 ? this.reqStart : this.pos);
-        if (held > this.limits.maxQueryBuffer) throw Errors.queryBufferLimit();
-        const chunk = await this.reader.next();
-        if (chunk === null) {
-          if (this.end > this.pos || this.argsLeft > 0) throw Errors.truncated();
-          return null;
-        }
-        if (chunk.length === 0) continue;
-        this.append(chunk);
-        const cmd = this.take();
-        if (cmd !== null) return cmd;
-      }
-    } catch (err) {
-      throw this.fail(err);
-    }
   }
 
   private fail(err: unknown): unknown {

@@ -1,20 +1,92 @@
 import type { Readable } from 'node:stream';
 
+/** What a {@link StreamFeed} delivers to its consumer. */
+export interface FeedHandlers {
+  /** A chunk of input, never empty. */
+  chunk(chunk: Buffer): void;
+  /** The stream ended (or was destroyed without an error); called once, after the last chunk. */
+  end(): void;
+  /** The stream failed; called once, and nothing follows. */
+  error(err: unknown): void;
+}
+
 /**
- * Pulls chunks from a Readable in paused mode: bytes leave the stream only
- * when the parser asks, so an unasked stream fills up and applies its own
- * backpressure (a socket stops reading from the kernel).
+ * Hands a Readable's chunks to a consumer as they arrive ('data' events), and
+ * stops the stream whenever the consumer says it has enough.
+ *
+ * Why 'data' rather than read() on 'readable': a chunk then reaches the
+ * parser in the same callback the socket delivered it in, with no stream
+ * buffer, no `nextTick` and no promise between them; unpipelined, that path
+ * runs once per request. Backpressure is kept by pausing: a paused socket
+ * stops reading from the kernel once its small buffer fills, so a consumer
+ * that stops asking holds the client back.
+ */
+export class StreamFeed {
+  private readonly stream: Readable;
+  private paused = false;
+  private done = false;
+
+  constructor(stream: Readable, handlers: FeedHandlers) {
+    this.stream = stream;
+    const finish = (err: unknown): void => {
+      if (this.done) return;
+      this.done = true;
+      if (err === null) handlers.end();
+      else handlers.error(err);
+    };
+    // Listeners are attached once for the life of the stream, never per read,
+    // so a long connection cannot pile them up.
+    stream.on('data', (chunk: unknown) => {
+      if (this.done) return;
+      const buf = toBuffer(chunk);
+      if (buf === null) {
+        finish(new TypeError('redisproto: the stream must yield Buffers, Uint8Arrays or strings'));
+        this.stream.pause();
+      } else if (buf.length > 0) handlers.chunk(buf);
+    });
+    stream.on('end', () => finish(null));
+    // A destroyed stream emits 'close' without 'end': that is an end too,
+    // unless it was destroyed with an error ('error' comes first then).
+    stream.on('close', () => finish(stream.errored ?? null));
+    stream.on('error', (err: Error) => finish(err));
+    // A stream that is already over emits nothing more.
+    if (stream.errored) finish(stream.errored);
+    else if (stream.readableEnded || stream.destroyed) finish(null);
+  }
+
+  /** Whether the stream has ended or failed. */
+  get finished(): boolean {
+    return this.done;
+  }
+
+  /** Stops the flow of chunks until {@link StreamFeed.resume}. */
+  pause(): void {
+    if (this.paused || this.done) return;
+    this.paused = true;
+    this.stream.pause();
+  }
+
+  /** Lets chunks flow again after {@link StreamFeed.pause}. */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    if (!this.done) this.stream.resume();
+  }
+}
+
+/**
+ * Pull-style reading on top of a {@link StreamFeed}, for consumers that ask
+ * for one chunk at a time: at most one chunk is held beyond what was asked
+ * for, then the stream is paused.
  */
 export class ChunkReader {
-  private readonly stream: Readable;
+  private readonly feed: StreamFeed;
+  private readonly held: Buffer[] = [];
   private ended = false;
-  private failure: Error | null = null;
+  private failure: unknown = null;
   private wake: (() => void) | null = null;
 
   constructor(stream: Readable) {
-    this.stream = stream;
-    // Listeners are attached once for the life of the stream, never per read,
-    // so a long connection cannot pile them up.
     const wake = (): void => {
       const w = this.wake;
       if (w !== null) {
@@ -22,30 +94,31 @@ export class ChunkReader {
         w();
       }
     };
-    stream.on('readable', wake);
-    stream.on('end', () => {
-      this.ended = true;
-      wake();
-    });
-    // A destroyed stream emits 'close' without 'end': that is an end too.
-    stream.on('close', () => {
-      this.ended = true;
-      wake();
-    });
-    stream.on('error', (err: Error) => {
-      this.failure ??= err;
-      wake();
+    this.feed = new StreamFeed(stream, {
+      chunk: (chunk) => {
+        this.held.push(chunk);
+        if (this.wake === null) this.feed.pause();
+        wake();
+      },
+      end: () => {
+        this.ended = true;
+        wake();
+      },
+      error: (err) => {
+        this.failure = err;
+        wake();
+      },
     });
   }
 
   /** The next chunk, `null` at the end of the stream; rejects with the stream's error. */
   async next(): Promise<Buffer | null> {
     for (;;) {
-      const chunk: unknown = this.stream.read();
-      if (chunk !== null) return toBuffer(chunk);
-      const failure = this.failure ?? this.stream.errored;
-      if (failure) throw failure;
-      if (this.ended || this.stream.readableEnded || this.stream.destroyed) return null;
+      const chunk = this.held.shift();
+      if (chunk !== undefined) return chunk;
+      if (this.failure !== null) throw this.failure;
+      if (this.ended) return null;
+      this.feed.resume();
       await new Promise<void>((resolve) => {
         this.wake = resolve;
       });
@@ -53,9 +126,10 @@ export class ChunkReader {
   }
 }
 
-function toBuffer(chunk: unknown): Buffer {
+/** The chunk as a Buffer, or null for what is not bytes (an object-mode stream). */
+function toBuffer(chunk: unknown): Buffer | null {
   if (Buffer.isBuffer(chunk)) return chunk;
   if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
-  throw new TypeError('redisproto: the stream must yield Buffers, Uint8Arrays or strings');
+  return null;
 }

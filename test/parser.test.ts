@@ -86,13 +86,17 @@ describe('reading commands', () => {
 });
 
 describe('pull-based reading', () => {
-  test('nothing is read from the stream until a command is asked for', async () => {
+  test('a parser nobody asks takes in one chunk, then stops reading', async () => {
     const stream = new PassThrough();
     const parser = new Parser(stream);
     stream.write('PING\r\n');
     await new Promise((resolve) => setImmediate(resolve));
-    expect(stream.readableLength).toBe(6);
+    stream.write('ECHO 1\r\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stream.isPaused()).toBe(true);
+    expect(stream.readableLength).toBe(8);
     expect((await parser.readCommand())!.name()).toBe('ping');
+    expect((await parser.readCommand())!.getString(1)).toBe('1');
     expect(stream.readableLength).toBe(0);
   });
 

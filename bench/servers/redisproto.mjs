@@ -22,7 +22,7 @@ async function serve(socket) {
   for (;;) {
     let cmd;
     try {
-      cmd = await parser.readCommand();
+      cmd = parser.tryReadCommand() ?? (await parser.readCommand()); // a promise only when it must wait
     } catch (err) {
       if (!(err instanceof ProtocolError)) return void socket.destroy();
       out.writeError('ERR ' + err.message);
