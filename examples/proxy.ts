@@ -53,7 +53,7 @@ async function serve(client: net.Socket): Promise<void> {
   for (;;) {
     let cmd: Command | null;
     try {
-      cmd = await parser.readCommand();
+      cmd = parser.tryReadCommand() ?? (await parser.readCommand());
     } catch (err) {
       if (!(err instanceof ProtocolError)) break; // the client's socket failed
       // Redis's own error, after the replies of the commands before it.

@@ -104,7 +104,7 @@ async function serve(socket: net.Socket): Promise<void> {
   for (;;) {
     let cmd: Command | null;
     try {
-      cmd = await parser.readCommand();
+      cmd = parser.tryReadCommand() ?? (await parser.readCommand());
     } catch (err) {
       if (!(err instanceof ProtocolError)) return void socket.destroy();
       out.writeError('ERR ' + err.message);

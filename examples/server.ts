@@ -72,7 +72,7 @@ async function serve(socket: net.Socket): Promise<void> {
   for (;;) {
     let cmd: Command | null;
     try {
-      cmd = await parser.readCommand();
+      cmd = parser.tryReadCommand() ?? (await parser.readCommand()); // buffered commands without a promise each
     } catch (err) {
       if (!(err instanceof ProtocolError)) return void socket.destroy(); // I/O failure
       out.writeError('ERR ' + err.message); // Redis's own words, so clients see what Redis would send
