@@ -1,5 +1,5 @@
 import { commonName } from './names.js';
-import { BufferView } from './view.js';
+import { BufferView, allocSmall } from './view.js';
 
 /** Node's undocumented but long-standing per-encoding decoders on Buffer.prototype (absent from @types/node). */
 interface Slicers {
@@ -75,11 +75,11 @@ export class Command {
     const o = this.offsets;
     const at = i << 1;
     if (at >= o.length || at < 0) return undefined;
-    // allocUnsafe + copy: what Buffer.from(view) ends up doing, minus its
-    // type dispatch; small copies come from Node's pool either way.
+    // Allocate + copy: what Buffer.from(view) ends up doing, minus its type
+    // dispatch; small copies come from a slab either way.
     const start = o[at];
     const n = o[at + 1] - start;
-    const out = Buffer.allocUnsafe(n);
+    const out = allocSmall(n);
     const buf = this.buf;
     // A byte loop for short values: Buffer#copy's checks and native call
     // cost more than copying a key-sized value by hand.

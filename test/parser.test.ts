@@ -147,6 +147,16 @@ describe('zero-copy views', () => {
     expect(cmd.getString(1)).toBe('Hello');
   });
 
+  test('copies, small or large, are Buffers that share no bytes with each other', async () => {
+    const big = 'v'.repeat(10_000);
+    const cmd = (await parserOver(`*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$${big.length}\r\n${big}\r\n`).readCommand())!;
+    const copies = [cmd.copy(1)!, cmd.copy(1)!, cmd.copy(2)!, cmd.copy(2)!];
+    for (const c of copies) expect(Buffer.isBuffer(c)).toBe(true);
+    copies[0][0] = 0x4b;
+    copies[2][0] = 0x56;
+    expect(copies.map((c) => c.toString())).toEqual(['K', 'k', 'V' + big.slice(1), big]);
+  });
+
   test('args gives every argument', async () => {
     const cmd = (await parserOver('SET k v\r\n').readCommand())!;
     expect(cmd.args().map(String)).toEqual(['SET', 'k', 'v']);
