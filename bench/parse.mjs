@@ -1,7 +1,10 @@
 // Parse throughput: 1,000,000 pipelined `SET key:<12 digits> xxx` in 64 KiB
-// chunks, through redisproto's public API, redis-parser and respjs.
+// chunks, through redisproto's public API (both loops), redis-parser and
+// respjs; and floors that parse nothing, only build the Buffers the API hands
+// out, to show the best ratio any parser returning Buffers could reach.
 import { Parser } from '../dist/index.js';
-import { RedisParser, Resp, chunkStream, chunked, fmt, isMain, runSuite, setCommands, table } from './common.mjs';
+import { BufferView } from '../dist/view.js';
+import { CHUNK, RedisParser, Resp, chunkStream, chunked, fmt, isMain, runSuite, setCommands, table } from './common.mjs';
 
 export const COMMANDS = 1_000_000;
 
@@ -9,12 +12,22 @@ function check(n) {
   if (n !== COMMANDS) throw new Error(`parsed ${n} commands, expected ${COMMANDS}`);
 }
 
-/** Reads every command through `readCommand()`, calling `use` on each. */
-async function redisproto(chunks, use) {
+/** Reads every command through `readCommand()` alone: a promise per command. */
+async function readCommandLoop(chunks, use) {
   const parser = new Parser(chunkStream(chunks));
   let n = 0;
   let bytes = 0;
   for (let cmd; (cmd = await parser.readCommand()) !== null; n++) bytes += use(cmd);
+  check(n);
+  return bytes;
+}
+
+/** The loop the README recommends: a promise only when nothing is buffered. */
+async function recommendedLoop(chunks, use) {
+  const parser = new Parser(chunkStream(chunks));
+  let n = 0;
+  let bytes = 0;
+  for (let cmd; (cmd = parser.tryReadCommand() ?? (await parser.readCommand())) !== null; n++) bytes += use(cmd);
   check(n);
   return bytes;
 }
@@ -30,6 +43,65 @@ function everyArgument(cmd) {
 /** Name and key only, as a server's dispatch does before it knows the command. */
 function dispatchOnly(cmd) {
   return cmd.get(0).length + cmd.get(1).length;
+}
+
+/**
+ * Where the first `perCommand` arguments of every command lie, per chunk:
+ * `[start, length, …]` relative to the chunk, found from the fixed layout of
+ * setCommands() (this is the parsing the floors leave out). An argument cut by
+ * a chunk boundary is clamped to its first chunk: a floor may be generous.
+ */
+function viewOffsets(perCommand) {
+  const one = Buffer.from(setCommands(1));
+  const args = [];
+  for (let at = 0; args.length < 3; ) {
+    const cr = one.indexOf('\r\n', one.indexOf('$', at));
+    const start = cr + 2;
+    const len = Number(one.latin1Slice(one.indexOf('$', at) + 1, cr));
+    args.push([start, len]);
+    at = start + len + 2;
+  }
+  const perChunk = Math.ceil((one.length * COMMANDS) / CHUNK);
+  const lists = Array.from({ length: perChunk }, () => []);
+  for (let i = 0; i < COMMANDS; i++) {
+    for (let a = 0; a < perCommand; a++) {
+      const at = i * one.length + args[a][0];
+      const local = at % CHUNK;
+      lists[(at - local) / CHUNK].push(local, Math.min(args[a][1], CHUNK - local));
+    }
+  }
+  return lists.map((l) => Int32Array.from(l));
+}
+
+/** The Buffers alone, made as Command#get makes them (a Uint8Array subclass on Buffer.prototype). */
+function viewsAlone(chunks, offsets) {
+  let bytes = 0;
+  let views = 0;
+  for (let c = 0; c < chunks.length; c++) {
+    const chunk = chunks[c];
+    const memory = chunk.buffer;
+    const base = chunk.byteOffset;
+    const o = offsets[c];
+    for (let j = 0; j < o.length; j += 2, views++) bytes += new BufferView(memory, base + o[j], o[j + 1]).length;
+  }
+  return [views, bytes];
+}
+
+/** The same Buffers made by subarray(), the usual way. */
+function subarraysAlone(chunks, offsets) {
+  let bytes = 0;
+  let views = 0;
+  for (let c = 0; c < chunks.length; c++) {
+    const chunk = chunks[c];
+    const o = offsets[c];
+    for (let j = 0; j < o.length; j += 2, views++) bytes += chunk.subarray(o[j], o[j] + o[j + 1]).length;
+  }
+  return [views, bytes];
+}
+
+function floor(make, chunks, offsets, perCommand) {
+  const [views] = make(chunks, offsets);
+  if (views !== COMMANDS * perCommand) throw new Error(`made ${views} views, expected ${COMMANDS * perCommand}`);
 }
 
 function redisParser(chunks) {
@@ -56,18 +128,44 @@ function respjs(chunks) {
   check(n);
 }
 
+const NAMES = {
+  fullLoop: 'redisproto, every argument, readCommand() loop',
+  dispatchLoop: 'redisproto, dispatch only, readCommand() loop',
+  full: 'redisproto, every argument, tryReadCommand() ?? await readCommand()',
+  dispatch: 'redisproto, dispatch only, tryReadCommand() ?? await readCommand()',
+  floorFull: 'floor: 3 views alone (BufferView), no parsing',
+  floorFullSubarray: 'floor: 3 views alone (subarray()), no parsing',
+  floorDispatch: 'floor: 2 views alone (BufferView), no parsing',
+};
+
 export async function run() {
   const chunks = chunked(setCommands(COMMANDS));
+  const three = viewOffsets(3);
+  const two = viewOffsets(2);
   const t = await runSuite('parse', {
     'redis-parser': () => redisParser(chunks),
     respjs: () => respjs(chunks),
-    'redisproto, every argument': () => redisproto(chunks, everyArgument),
-    'redisproto, dispatch only': () => redisproto(chunks, dispatchOnly),
+    [NAMES.fullLoop]: () => readCommandLoop(chunks, everyArgument),
+    [NAMES.dispatchLoop]: () => readCommandLoop(chunks, dispatchOnly),
+    [NAMES.full]: () => recommendedLoop(chunks, everyArgument),
+    [NAMES.dispatch]: () => recommendedLoop(chunks, dispatchOnly),
+    [NAMES.floorFull]: () => floor(viewsAlone, chunks, three, 3),
+    [NAMES.floorFullSubarray]: () => floor(subarraysAlone, chunks, three, 3),
+    [NAMES.floorDispatch]: () => floor(viewsAlone, chunks, two, 2),
   });
   const base = t['redis-parser'];
   const rows = Object.entries(t).map(([name, s]) => [name, fmt.rate(COMMANDS / s), fmt.ratio(base / s)]);
+  const ratio = (key) => base / t[NAMES[key]];
   return {
-    ratios: { full: base / t['redisproto, every argument'], dispatch: base / t['redisproto, dispatch only'] },
+    ratios: {
+      full: ratio('full'),
+      dispatch: ratio('dispatch'),
+      fullReadCommandLoop: ratio('fullLoop'),
+      dispatchReadCommandLoop: ratio('dispatchLoop'),
+      // The cheaper way to make the views is the ceiling.
+      floorFull: Math.max(ratio('floorFull'), ratio('floorFullSubarray')),
+      floorDispatch: ratio('floorDispatch'),
+    },
     markdown: table(['parser (1,000,000 SET in 64 KiB chunks)', 'commands/s', 'vs redis-parser'], rows),
   };
 }
