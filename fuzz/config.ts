@@ -22,6 +22,7 @@ export const PROPERTIES = [
   'replies: round trip',
   'replies: streamed types',
   'replies: corrupted',
+  'try-read: mixed with readCommand',
 ] as const;
 export type PropertyName = (typeof PROPERTIES)[number];
 
