@@ -20,6 +20,12 @@ const MIN_STITCH = 16 * 1024;
  * peak memory stays within (1 + 2/n) times the value.
  */
 const RESERVE_AHEAD = 32;
+/**
+ * When a request is split across chunks, this much of the next chunk (or the
+ * bytes still pending, if more) is first copied behind it; more is copied,
+ * doubling, only if the request is not complete yet.
+ */
+const STITCH_STEP = 1024;
 
 const EMPTY = Buffer.alloc(0);
 
@@ -76,6 +82,13 @@ export class Parser implements AsyncIterable<Command> {
   // Everything before `scan` is known to hold no line terminator, so a line
   // trickling in is searched once, not once per chunk.
   private scan = 0;
+  // The chunk that arrived behind a split request. Only its bytes before
+  // `tailAt` are copied into buf, where its byte 0 sits at `tailFrom`: once
+  // the split request is complete, parsing moves to the chunk itself, so a
+  // split costs a copy of that request, not of the chunk behind it.
+  private tail: Buffer | null = null;
+  private tailAt = 0;
+  private tailFrom = 0;
 
   // A multibulk request in progress: where it began, how many arguments are
   // still to come, the length of the next one once its header is read, and the
@@ -247,7 +260,9 @@ export class Parser implements AsyncIterable<Command> {
     // so a server that stops asking holds its client back. Input used up
     // leaves the stream flowing: unpipelined, the next request then needs no
     // resume() (a tick and a stream flow) before it can be read.
-    if (this.ahead !== null || this.pendingError !== null || this.end > this.pos || this.argsLeft > 0) this.feed.pause();
+    if (this.ahead !== null || this.pendingError !== null || this.end > this.pos || this.argsLeft > 0 || this.tail !== null) {
+      this.feed.pause();
+    }
   }
 
   /** The next buffered command, or null if none is complete; throws a ProtocolError. */
@@ -261,13 +276,13 @@ export class Parser implements AsyncIterable<Command> {
         this.pendingError = null;
         throw err;
       }
-      cmd = this.parse();
+      cmd = this.parseNext();
       if (cmd === null) return null;
     }
     // Parse one command ahead so that isLast() can tell whether another is
     // buffered; an error found ahead is kept for the next call.
     try {
-      this.ahead = this.parse();
+      this.ahead = this.parseNext();
     } catch (err) {
       this.pendingError = err as ProtocolError;
     }
@@ -279,14 +294,54 @@ export class Parser implements AsyncIterable<Command> {
     if (!(err instanceof ProtocolError) || err.fatal) {
       this.failure = err;
       this.buf = EMPTY; // release the input: nothing more will be parsed
+      this.tail = null;
       this.pos = this.end = 0;
       this.offsets = [];
     }
     return err;
   }
 
+  /**
+   * The next command, or null when more input is needed: {@link Parser.parse}
+   * over the copied start of a split request, then over the chunk behind it.
+   */
+  private parseNext(): Command | null {
+    for (;;) {
+      const cmd = this.parse();
+      const tail = this.tail;
+      if (tail === null) return cmd;
+      if (this.argsLeft === 0 && this.pos >= this.tailFrom) {
+        // The split request is behind us: go on in the chunk itself.
+        const at = this.pos - this.tailFrom;
+        this.scan = Math.max(at, this.scan - this.tailFrom);
+        this.buf = tail;
+        this.pos = this.reqStart = at;
+        this.end = tail.length;
+        this.owned = false;
+        this.tail = null;
+        if (cmd !== null) return cmd;
+        continue;
+      }
+      if (cmd !== null) return cmd;
+      const from = this.tailAt;
+      if (from === tail.length) {
+        this.tail = null; // all of it copied: buf holds everything
+        return null;
+      }
+      const n = Math.min(tail.length - from, Math.max(from, STITCH_STEP));
+      this.tailAt = from + n;
+      this.copyIn(tail.subarray(from, from + n));
+    }
+  }
+
   /** Adds a chunk to the unparsed input, copying only what a split request needs. */
   private append(chunk: Buffer): void {
+    const tail = this.tail;
+    if (tail !== null) {
+      // Rare (a chunk nobody asked for): keep it simple and copy the rest.
+      this.tail = null;
+      if (this.tailAt < tail.length) this.copyIn(tail.subarray(this.tailAt));
+    }
     const keep = this.argsLeft > 0 ? this.reqStart : this.pos;
     const pending = this.end - keep;
     if (pending === 0) {
@@ -297,6 +352,23 @@ export class Parser implements AsyncIterable<Command> {
       this.owned = false;
       return;
     }
+    // A split request: copy the start of the chunk behind it, enough to
+    // complete it most of the time (all of what a bulk being read still needs).
+    let first = Math.max(pending, STITCH_STEP);
+    if (this.argsLeft > 0 && this.bulkLen >= 0) first += this.pos + this.bulkLen + 2 - this.end;
+    if (first < chunk.length) {
+      this.tail = chunk;
+      this.tailAt = first;
+      this.tailFrom = this.end; // where chunk byte 0 lands (copyIn keeps it up to date if it moves bytes)
+      chunk = chunk.subarray(0, first);
+    }
+    this.copyIn(chunk);
+  }
+
+  /** Copies bytes behind the unparsed input, growing or moving the buffer as needed. */
+  private copyIn(chunk: Buffer): void {
+    const keep = this.argsLeft > 0 ? this.reqStart : this.pos;
+    const pending = this.end - keep;
     if (this.owned && this.buf.length - this.end >= chunk.length) {
       // Appending never moves bytes that commands already handed out point to.
       chunk.copy(this.buf, this.end);
@@ -332,6 +404,7 @@ export class Parser implements AsyncIterable<Command> {
     this.pos -= keep;
     this.scan = Math.max(0, this.scan - keep);
     this.reqStart -= keep;
+    this.tailFrom -= keep;
     this.end = need;
     this.owned = true;
   }

@@ -269,10 +269,13 @@ export class ReplyParser implements AsyncIterable<Reply> {
           throw ReplyErrors.badTypeByte(type);
         }
         const cr = findCR(buf, Math.max(cur + 1, this.lineScan), end);
+        const lineEnd = cr < 0 ? end : cr;
+        // Judged the same whether the line is complete or not, so that the
+        // error does not depend on where the chunks were cut.
+        const long = type === PLUS || type === MINUS || type === LPAREN;
+        if (lineEnd - cur - 1 > (long ? limits.maxBulkLength : SHORT_LINE)) throw lineTooLong(type);
         if (cr < 0 || cr + 1 >= end) {
-          const long = type === PLUS || type === MINUS || type === LPAREN;
-          if ((cr < 0 ? end : cr) - cur - 1 > (long ? limits.maxBulkLength : SHORT_LINE)) throw lineTooLong(type);
-          this.lineScan = cr < 0 ? end : cr;
+          this.lineScan = lineEnd;
           break;
         }
         if (buf[cr + 1] !== LF) throw badLine(type); // a lone CR would be part of the line

@@ -52,3 +52,30 @@ describe('a 1 MiB value arriving one byte at a time', () => {
     expect(ratio).toBeLessThan(4.5);
   });
 });
+
+describe('a pipelined stream in 64 KiB chunks', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  test('copies only the requests split between chunks, not the chunks behind them', async () => {
+    const one = '*3\r\n$3\r\nSET\r\n$16\r\nkey:000000000000\r\n$3\r\nxxx\r\n';
+    const bytes = Buffer.from(one.repeat(100_000));
+    const chunks: Buffer[] = [];
+    for (let at = 0; at < bytes.length; at += 65536) chunks.push(bytes.subarray(at, at + 65536));
+    let copied = 0;
+    const copy = Buffer.prototype.copy;
+    vi.spyOn(Buffer.prototype, 'copy').mockImplementation(function (this: Buffer, ...args) {
+      const moved = copy.apply(this, args);
+      copied += moved;
+      return moved;
+    });
+    const parser = new Parser(Readable.from(chunks));
+    let n = 0;
+    for (let cmd; (cmd = parser.tryReadCommand() ?? (await parser.readCommand())) !== null; n++) {
+      expect(cmd.getString(1)).toBe('key:000000000000');
+    }
+    vi.restoreAllMocks();
+    expect(n).toBe(100_000);
+    // Each split copies the split request and about 1 KiB of the chunk behind it.
+    expect(copied).toBeLessThan((chunks.length - 1) * 2048);
+  });
+});

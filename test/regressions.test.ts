@@ -1,5 +1,7 @@
 // Bugs the fuzz suite (fuzz/) found, each with the minimal bytes that showed it.
+import { PassThrough } from 'node:stream';
 import { expect, test } from 'vitest';
+import { ReplyParser } from '../src/index.js';
 import { parseChunks, parseWhole } from './helpers.js';
 
 test("a LF where the dollar should be reads as a space in the error, as Redis replies it", async () => {
@@ -30,4 +32,19 @@ test('a request of many small arguments trickling in is copied a bounded number 
   }
   expect(error.message).toBe('Protocol error: connection closed in the middle of a request');
   expect(allocated).toBeLessThan(4 * stream.length + 64 * 1024);
+});
+
+test('a reply line longer than maxBulkLength fails the same whether it arrives whole or split', async () => {
+  // "(0\r\n" with maxBulkLength 0: the check ran only while the line was incomplete, so the
+  // bignum was refused when cut after "(0" and accepted when whole. Found once the parser
+  // received the fuzz suite's chunks one by one instead of coalesced.
+  const read = async (chunks: string[]): Promise<string> => {
+    const stream = new PassThrough();
+    const parser = new ReplyParser(stream, { maxBulkLength: 0 });
+    for (const chunk of chunks) stream.write(chunk);
+    stream.end();
+    return parser.readReply().then(() => 'accepted', (err: Error) => err.message);
+  };
+  expect(await read(['(0\r\n'])).toBe('Bad bignum value');
+  expect(await read(['(0', '\r\n'])).toBe('Bad bignum value');
 });
