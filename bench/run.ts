@@ -65,8 +65,8 @@ const report = `# Benchmark results
 ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${cpus().length} cores (${cpu}) · node ${process.version} ·
 redis-server ${redisVersion} · redis-parser ${pkg('redis-parser')} · respjs ${pkg('respjs')} · \`npm run bench\` took ${Math.round((Date.now() - started) / 1000)} s.
 
-Ratios are measured side by side in the same run; each figure is a median (benchmark.js samples for the
-micro-benchmarks, ${ROUNDS} rounds for end to end).
+Ratios are measured side by side in the same run; each figure is a median (benchmark.js samples for parse and
+write, cases taking turns for big value, ${ROUNDS} rounds for end to end).
 
 ## Parse
 
@@ -88,8 +88,9 @@ ${e2e.markdown}
 
 ## Targets
 
-The ceiling column: the same ratio for a floor that does no parsing at all (see the tables above),
-the best any implementation returning the same Buffers, or any Node server, could reach here.
+The ceiling column: the same ratio for a floor that does no parsing at all (see the tables above): the best
+any parser returning the same Buffers, or any Node server, could reach on this machine. Unpipelined, every
+server is held back by redis-benchmark itself (one core, about 100k requests/s).
 
 | target | measured | | ceiling |
 | --- | --- | --- | --- |
