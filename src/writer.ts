@@ -130,6 +130,27 @@ export class Writer {
   writeBulk(bytes: Uint8Array | null): void {
     if (bytes === null) return this.writeNull();
     const n = bytes.length;
+    if (n <= SHORT_COPY) {
+      // The usual small value (GET of a short string) in one go: one room
+      // check, its two-digit length and bytes stored inline.
+      this.reserve(n + 9);
+      const out = this.out;
+      let at = this.len;
+      out[at++] = 0x24;
+      if (n >= 10) {
+        const tens = (n / 10) | 0;
+        out[at++] = 0x30 + tens;
+        out[at++] = 0x30 + n - tens * 10;
+      } else out[at++] = 0x30 + n;
+      out[at++] = CR;
+      out[at++] = LF;
+      for (let i = 0; i < n; i++) out[at + i] = bytes[i];
+      at += n;
+      out[at] = CR;
+      out[at + 1] = LF;
+      this.len = at + 2;
+      return;
+    }
     this.writeHeader(0x24, n);
     if (n >= ZERO_COPY_BULK) {
       this.spill();
@@ -138,10 +159,7 @@ export class Writer {
       this.reserve(n + 2);
       const out = this.out;
       const at = this.len;
-      // A byte loop for short values: out.set() is a native call that costs
-      // more than copying a key-sized value by hand.
-      if (n <= SHORT_COPY) for (let i = 0; i < n; i++) out[at + i] = bytes[i];
-      else out.set(bytes, at);
+      out.set(bytes, at);
       this.len = at + n;
     }
     this.crlf();

@@ -47,6 +47,22 @@ describe('reading commands', () => {
     expect(cmd.getString(0, 'hex')).toBe('e9ff');
   });
 
+  test('getString gives what Buffer#toString gives, for every length, byte and place in the chunk', async () => {
+    // Short arguments are decoded by a JavaScript path, longer ones by Node: both must agree.
+    const samples = [Buffer.from('k'), Buffer.from('\0\x7f'), Buffer.from([0xe9, 0x80, 0xff]), Buffer.from('héllo wörld, ça va?', 'utf8')];
+    for (const sample of samples) {
+      for (let n = 0; n <= sample.length; n++) {
+        for (let len = 0; len <= 20; len++) {
+          const arg = Buffer.concat([Buffer.alloc(len, 0x61), sample.subarray(0, n)]);
+          // The argument last in its chunk, so that a short read runs past the end of the chunk.
+          const chunk = Buffer.concat([Buffer.from(`*1\r\n$${arg.length}\r\n`), arg, Buffer.from('\r\n')]);
+          const cmd = (await parserOver(chunk).readCommand())!;
+          for (const enc of ['utf8', 'latin1', 'hex'] as const) expect(cmd.getString(0, enc)).toBe(arg.toString(enc));
+        }
+      }
+    }
+  });
+
   test('readCommand gives null at a clean end of stream, and again after', async () => {
     const parser = parserOver('PING\r\n');
     expect((await parser.readCommand())!.name()).toBe('ping');
