@@ -420,9 +420,18 @@ export class Parser implements AsyncIterable<Command> {
     const end = this.end;
     const limits = this.limits;
     let pos = this.pos;
+    // The multibulk request in progress stays in locals while the bytes last
+    // and goes back to the fields only when more input is needed: a request
+    // that arrived whole then costs no field writes but `pos` (errors are
+    // fatal, so nothing needs saving when one is thrown).
+    let argsLeft = this.argsLeft;
+    let offsets = this.offsets;
+    let filled = this.filled;
+    let len = this.bulkLen;
+    let reqStart = this.reqStart;
 
     for (;;) {
-      if (this.argsLeft === 0) {
+      if (argsLeft === 0) {
         if (pos >= end) break;
         if (buf[pos] !== STAR) {
           // Inline request: one line ended by \n (an \r before it is dropped).
@@ -444,48 +453,36 @@ export class Parser implements AsyncIterable<Command> {
         // Fast path for a complete `*<n>\r\n` with n > 0: read in one pass
         // over a few bytes, no native indexOf call. Anything else goes on to
         // the general code below, which owns every error.
-        const fast = fastLength(buf, pos + 1, end);
-        if (fast > 0 && fast <= limits.maxArgs && fastCr - pos <= limits.maxInlineLength) {
-          this.reqStart = pos;
-          this.argsLeft = fast;
-          this.bulkLen = -1;
-          this.offsets = offsetsFor(fast);
-          this.filled = 0;
+        let count = fastLength(buf, pos + 1, end);
+        if (count > 0 && count <= limits.maxArgs && fastCr - pos <= limits.maxInlineLength) {
+          reqStart = pos;
           pos = fastCr + 2;
         } else {
-        // Multibulk header *<count>\r\n. Like Redis, look for the \r first and
-        // judge the line once it is complete.
-        const cr = indexOf(buf, CR, Math.max(pos, this.scan), end);
-        if ((cr < 0 ? end : cr) - pos > limits.maxInlineLength) throw Errors.tooBigMbulkCount();
-        if (cr < 0 || cr + 1 >= end) {
-          this.scan = cr < 0 ? end : cr;
-          break;
+          // Multibulk header *<count>\r\n. Like Redis, look for the \r first
+          // and judge the line once it is complete.
+          const cr = indexOf(buf, CR, Math.max(pos, this.scan), end);
+          if ((cr < 0 ? end : cr) - pos > limits.maxInlineLength) throw Errors.tooBigMbulkCount();
+          if (cr < 0 || cr + 1 >= end) {
+            this.scan = cr < 0 ? end : cr;
+            break;
+          }
+          count = parseLength(buf, pos + 1, cr);
+          if (count === BAD || count > limits.maxArgs) throw Errors.invalidMultibulkLength();
+          if (buf[cr + 1] !== LF) throw Errors.missingCrlf('multibulk length');
+          reqStart = pos;
+          pos = cr + 2;
+          if (count === NEGATIVE || count === 0) {
+            this.pos = pos;
+            continue; // Redis skips empty and negative counts silently
+          }
         }
-        const count = parseLength(buf, pos + 1, cr);
-        if (count === BAD || count > limits.maxArgs) throw Errors.invalidMultibulkLength();
-        if (buf[cr + 1] !== LF) throw Errors.missingCrlf('multibulk length');
-        const start = pos;
-        pos = cr + 2;
-        if (count === NEGATIVE || count === 0) {
-          this.pos = pos;
-          continue; // Redis skips empty and negative counts silently
-        }
-        this.reqStart = start;
-        this.argsLeft = count;
-        this.bulkLen = -1;
-        this.offsets = offsetsFor(count);
-        this.filled = 0;
-        }
+        argsLeft = count;
+        len = -1;
+        offsets = offsetsFor(count);
+        filled = 0;
       }
 
-      // Bulk arguments: $<len>\r\n<bytes>\r\n, repeated argsLeft times. The
-      // request's state stays in locals while the bytes last and goes back to
-      // the fields only when more input is needed (errors here are fatal, so
-      // nothing needs saving when one is thrown).
-      const offsets = this.offsets;
-      let argsLeft = this.argsLeft;
-      let filled = this.filled;
-      let len = this.bulkLen;
+      // Bulk arguments: $<len>\r\n<bytes>\r\n, repeated argsLeft times.
       while (argsLeft > 0) {
         if (len < 0 && buf[pos] === DOLLAR) {
           // Fast path for a complete `$<len>\r\n`, as for the count above.
@@ -519,11 +516,21 @@ export class Parser implements AsyncIterable<Command> {
         argsLeft--;
       }
       this.pos = pos;
-      this.argsLeft = argsLeft;
-      this.filled = filled;
-      this.bulkLen = len;
-      if (argsLeft > 0) return null;
-      this.offsets = NO_OFFSETS; // the next header brings its own
+      if (argsLeft > 0) {
+        this.argsLeft = argsLeft;
+        this.offsets = offsets;
+        this.filled = filled;
+        this.bulkLen = len;
+        this.reqStart = reqStart;
+        return null;
+      }
+      if (this.argsLeft !== 0) {
+        // The request had been saved unfinished: it is finished now.
+        this.argsLeft = 0;
+        this.offsets = NO_OFFSETS;
+        this.filled = 0;
+        this.bulkLen = -1;
+      }
       if (this.viewed !== buf) {
         // Read once per input buffer rather than once per command.
         this.viewed = buf;
@@ -535,6 +542,7 @@ export class Parser implements AsyncIterable<Command> {
     this.pos = pos;
     return null;
   }
+
 }
 
 /** Where the line read by the last successful {@link fastLength} ends (its \r). */
