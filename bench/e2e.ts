@@ -1,41 +1,11 @@
 // End to end: redis-benchmark against redis-server, the redis-parser server,
 // the redisproto server and a Node server that parses nothing (the floor), in
 // turn within each round, several rounds; one table of medians and ratios.
-import { execFile, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { freePort, requireBinary, startRedisServer, startScript, type Started } from '../test/helpers.js';
+import { requireBinary, startRedisServer, startScript, type Started } from '../test/helpers.js';
 
 const run = promisify(execFile);
-
-/** A bench server script run by node directly (no npm script for it), resolved once it says it is listening. */
-async function startNode(file: string): Promise<Started> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [fileURLToPath(new URL(file, import.meta.url))], {
-    env: { ...process.env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${file} did not start:\n${output}`)), 20_000);
-    child.stdout.on('data', () => {
-      if (/listening/i.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}:\n${output}`)));
-  });
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    await exited;
-  };
-  return { port, process: child, output: () => output, stop };
-}
 
 // SET -P 64 alone moved between 1.75M and 2.38M/s across rounds for one server: medians of 5.
 export const ROUNDS = 5;
@@ -82,7 +52,7 @@ export async function runE2E(log: (line: string) => void = console.error): Promi
     ['redis-server', () => startRedisServer()],
     ['redis-parser server', () => startScript('bench:server:redis-parser')],
     ['redisproto server', () => startScript('bench:server:redisproto')],
-    [FLOOR, () => startNode('servers/node-floor.mjs')],
+    [FLOOR, () => startScript('bench:server:node-floor')],
   ];
   const started: Record<string, Started> = {};
   const samples: Record<string, Record<string, number[]>> = {};
