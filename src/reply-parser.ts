@@ -39,8 +39,8 @@ const DOUBLE_WORDS: Record<string, number> = { inf: Infinity, '-inf': -Infinity,
  * decodes a reply into a {@link Reply}; {@link ReplyParser.readFrame} returns
  * its raw bytes untouched, for forwarding. Both can be mixed.
  *
- * Like {@link Parser}, it pulls from the stream only when asked and nothing is
- * buffered; results do not depend on how the bytes are split into chunks;
+ * Like {@link Parser}, it pauses the stream once a chunk arrives that nobody
+ * has asked for; results do not depend on how the bytes are split into chunks;
  * memory follows the bytes received, not the lengths announced; a reply
  * trickling in costs time linear in its size (scanning resumes where it
  * stopped). Malformed bytes reject with a fatal {@link ProtocolError}; every
