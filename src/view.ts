@@ -18,15 +18,14 @@ export class BufferView extends Uint8Array {
 Object.setPrototypeOf(BufferView.prototype, Buffer.prototype);
 Object.defineProperty(BufferView.prototype, 'constructor', { value: Buffer, writable: true, configurable: true });
 
-
 /** Small buffers are cut from slabs of this size, as Node's own pool does. */
 const SLAB = 8 * 1024;
 let slab = new ArrayBuffer(SLAB);
 let slabUsed = 0;
 
 /**
- * An uninitialised Buffer of `n` bytes: for a few bytes, a view cut from a
- * shared slab; otherwise `Buffer.allocUnsafe`. `Command#copy` runs once per
+ * A Buffer of `n` bytes for the caller to fill: for a few bytes, a view cut
+ * from a shared slab; otherwise `Buffer.allocUnsafe`. `Command#copy` runs once per
  * stored value, and Node's allocUnsafe spends about as long on its argument
  * checks and pool bookkeeping as on making the view itself. Like Node's pool,
  * a small buffer kept alive keeps its slab alive.
