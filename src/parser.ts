@@ -209,7 +209,21 @@ export class Parser implements AsyncIterable<Command> {
       throw err;
     };
     const iterator: AsyncIterableIterator<Command> = {
-      next: () => (finished ? Promise.resolve(done) : this.readCommand().then(step, stop)),
+      next: () => {
+        if (finished) return Promise.resolve(done);
+        if (this.waiters.length === 0) {
+          // What is buffered costs one resolved promise, as in readCommand().
+          let cmd: Command | null | undefined;
+          try {
+            cmd = this.next();
+          } catch (err) {
+            finished = true;
+            return Promise.reject(err);
+          }
+          if (cmd !== undefined) return Promise.resolve(step(cmd));
+        }
+        return this.readCommand().then(step, stop);
+      },
       return: () => {
         finished = true;
         return Promise.resolve(done);
