@@ -12,14 +12,16 @@ const all = Buffer.concat(Array(200_000).fill(one));
 const chunks: Buffer[] = [];
 for (let i = 0; i < all.length; i += 64 * 1024) chunks.push(all.subarray(i, i + 64 * 1024));
 
-/** Milliseconds to read every reply with readReply or readFrame. */
-async function ours(how: 'readReply' | 'readFrame'): Promise<number> {
+/** Milliseconds to read every reply with readReply or readFrame, alone or after tryReadReply / tryReadFrame. */
+async function ours(how: 'readReply' | 'readFrame', sync: boolean): Promise<number> {
   const stream = new PassThrough({ highWaterMark: all.length });
   const parser = new ReplyParser(stream);
   for (const chunk of chunks) stream.write(chunk);
   stream.end();
   const start = performance.now();
-  while ((await parser[how]()) !== null);
+  if (!sync) while ((await parser[how]()) !== null);
+  else if (how === 'readReply') while ((parser.tryReadReply() ?? (await parser.readReply())) !== null);
+  else while ((parser.tryReadFrame() ?? (await parser.readFrame())) !== null);
   return performance.now() - start;
 }
 
@@ -32,13 +34,17 @@ function theirs(): number {
   return performance.now() - start;
 }
 
-const runs: Record<string, number[]> = { readReply: [], readFrame: [], 'redis-parser': [] };
+const runs: Record<string, number[]> = {
+  readReply: [],
+  readFrame: [],
+  'tryReadReply() ?? await readReply()': [],
+  'tryReadFrame() ?? await readFrame()': [],
+  'redis-parser': [],
+};
 for (let i = 0; i < 8; i++) {
-  const r = [await ours('readReply'), await ours('readFrame'), theirs()];
+  const r = [await ours('readReply', false), await ours('readFrame', false), await ours('readReply', true), await ours('readFrame', true), theirs()];
   if (i === 0) continue; // warm-up
-  runs.readReply.push(r[0]);
-  runs.readFrame.push(r[1]);
-  runs['redis-parser'].push(r[2]);
+  Object.values(runs).forEach((values, k) => values.push(r[k]));
 }
 const peer = median(runs['redis-parser']);
 console.log('| 400,000 replies | ms (median of 7) | vs redis-parser |');

@@ -30,7 +30,7 @@ async function serve(client: net.Socket): Promise<void> {
   const pump = async (): Promise<void> => {
     try {
       for (;;) {
-        const frame = await replies.readFrame();
+        const frame = replies.tryReadFrame() ?? (await replies.readFrame());
         if (frame === null) break;
         toClient.writeRaw(frame);
         if (pending > 0 && --pending === 0) settled();

@@ -115,6 +115,22 @@ export class ReplyParser implements AsyncIterable<Reply> {
   }
 
   /**
+   * The next reply, decoded, if it is already buffered; `undefined` when it
+   * is not (then call {@link ReplyParser.readReply}, which also reports the
+   * end of the stream). Throws what `readReply()` would reject with. As with
+   * `Parser#tryReadCommand`, a burst of buffered replies then costs no
+   * promise each.
+   */
+  tryReadReply(): Reply | undefined {
+    return this.tryNext(decode);
+  }
+
+  /** {@link ReplyParser.readFrame} for a reply already buffered; `undefined` otherwise (see {@link ReplyParser.tryReadReply}). */
+  tryReadFrame(): Buffer | undefined {
+    return this.tryNext(frame);
+  }
+
+  /**
    * Whether a complete reply is already buffered, so that the next read
    * resolves without waiting for the stream: when false, a proxy has
    * forwarded everything that arrived and should flush.
@@ -135,6 +151,16 @@ export class ReplyParser implements AsyncIterable<Reply> {
       const reply = await this.readReply();
       if (reply === null) return;
       yield reply;
+    }
+  }
+
+  private tryNext<T>(produce: (buf: Buffer, start: number, end: number) => T): T | undefined {
+    if (this.busy !== null) return undefined; // earlier calls are answered first
+    if (this.failure !== null) throw this.failure;
+    try {
+      return this.scan() ? this.take(produce) : undefined;
+    } catch (err) {
+      throw this.fail(err);
     }
   }
 

@@ -264,6 +264,40 @@ describe('readFrame', () => {
   });
 });
 
+describe('tryReadReply and tryReadFrame', () => {
+  test('take buffered replies at once, in order, then say undefined', async () => {
+    const stream = new PassThrough();
+    const parser = new ReplyParser(stream);
+    stream.write('+a\r\n:1\r\n$1\r\nx\r\n+b');
+    expect(parser.tryReadReply()).toBeUndefined(); // nothing has been read from the stream yet
+    expect(await parser.readReply()).toEqual(simple('a'));
+    expect(parser.tryReadReply()).toEqual(int(1));
+    expect(parser.tryReadFrame()).toEqual(Buffer.from('$1\r\nx\r\n'));
+    expect(parser.tryReadReply()).toBeUndefined(); // '+b' is not complete
+    stream.end('\r\n');
+    expect(await parser.readReply()).toEqual(simple('b'));
+    expect(await parser.readReply()).toBeNull();
+  });
+
+  test('throw a malformed reply as readReply rejects, every time', async () => {
+    const parser = parserOf(['+OK\r\n:12a\r\n']);
+    expect(await parser.readReply()).toEqual(simple('OK'));
+    expect(() => parser.tryReadReply()).toThrow('Bad integer value');
+    expect(() => parser.tryReadFrame()).toThrow('Bad integer value');
+    await expect(parser.readReply()).rejects.toThrow('Bad integer value');
+  });
+
+  test('say undefined while a readReply call waits, so replies keep their order', async () => {
+    const stream = new PassThrough();
+    const parser = new ReplyParser(stream);
+    const first = parser.readReply();
+    stream.write('+a\r\n+b\r\n');
+    expect(parser.tryReadReply()).toBeUndefined();
+    expect(await first).toEqual(simple('a'));
+    expect(parser.tryReadReply()).toEqual(simple('b'));
+  });
+});
+
 describe('malformed replies are fatal ProtocolErrors in hiredis wording', () => {
   test.each<[string, string, string]>([
     ['an unknown type byte', '?x\r\n', 'Protocol error, got "?" as reply type byte'],
