@@ -139,7 +139,7 @@ interface Outcome {
   error: string | null;
 }
 
-/** Every reply (or frame, as latin1 text) until the end or the first error, from `chunks`. */
+/** Every reply (or frame, as latin1 text) until the end or the first error, from `chunks`; reads alternate between the synchronous and the awaited way. */
 async function readAll(chunks: Buffer[], how: 'reply' | 'frame', options?: ReplyParserOptions): Promise<Outcome> {
   const stream = new PassThrough();
   const parser = new ReplyParser(stream, options);
@@ -148,7 +148,12 @@ async function readAll(chunks: Buffer[], how: 'reply' | 'frame', options?: Reply
   const items: unknown[] = [];
   for (;;) {
     try {
-      const item = how === 'reply' ? await parser.readReply() : await parser.readFrame();
+      // Every other read takes what is buffered synchronously first, as a busy reader would.
+      const sync = items.length % 2 === 0;
+      const item =
+        how === 'reply'
+          ? ((sync ? parser.tryReadReply() : undefined) ?? (await parser.readReply()))
+          : ((sync ? parser.tryReadFrame() : undefined) ?? (await parser.readFrame()));
       if (item === null) return { items, error: null };
       items.push(Buffer.isBuffer(item) ? item.toString('latin1') : item);
     } catch (err) {
