@@ -54,11 +54,6 @@ export class StreamFeed {
     else if (stream.readableEnded || stream.destroyed) finish(null);
   }
 
-  /** Whether the stream has ended or failed. */
-  get finished(): boolean {
-    return this.done;
-  }
-
   /** Stops the flow of chunks until {@link StreamFeed.resume}. */
   pause(): void {
     if (this.paused || this.done) return;
