@@ -155,15 +155,13 @@ export class Parser implements AsyncIterable<Command> {
    * first pays for one only when it really has to wait.
    */
   readCommand(): Promise<Command | null> {
-    if (this.waiters.length === 0) {
-      let cmd: Command | null | undefined;
-      try {
-        cmd = this.next();
-      } catch (err) {
-        return Promise.reject(err);
-      }
-      if (cmd !== undefined) return Promise.resolve(cmd);
+    let cmd: Command | null | undefined;
+    try {
+      cmd = this.ready();
+    } catch (err) {
+      return Promise.reject(err);
     }
+    if (cmd !== undefined) return Promise.resolve(cmd);
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
       this.feed.resume();
@@ -188,8 +186,7 @@ export class Parser implements AsyncIterable<Command> {
    * ```
    */
   tryReadCommand(): Command | undefined {
-    if (this.waiters.length !== 0) return undefined; // earlier calls are answered first
-    return this.next() ?? undefined;
+    return this.ready() ?? undefined;
   }
 
   /** Iterates commands until the end of the stream; throws as {@link Parser.readCommand} rejects. */
@@ -211,17 +208,15 @@ export class Parser implements AsyncIterable<Command> {
     const iterator: AsyncIterableIterator<Command> = {
       next: () => {
         if (finished) return Promise.resolve(done);
-        if (this.waiters.length === 0) {
-          // What is buffered costs one resolved promise, as in readCommand().
-          let cmd: Command | null | undefined;
-          try {
-            cmd = this.next();
-          } catch (err) {
-            finished = true;
-            return Promise.reject(err);
-          }
-          if (cmd !== undefined) return Promise.resolve(step(cmd));
+        // What is buffered costs one resolved promise, as in readCommand().
+        let cmd: Command | null | undefined;
+        try {
+          cmd = this.ready();
+        } catch (err) {
+          finished = true;
+          return Promise.reject(err);
         }
+        if (cmd !== undefined) return Promise.resolve(step(cmd));
         return this.readCommand().then(step, stop);
       },
       return: () => {
@@ -231,6 +226,11 @@ export class Parser implements AsyncIterable<Command> {
       [Symbol.asyncIterator]: () => iterator,
     };
     return iterator;
+  }
+
+  /** {@link Parser.next} for a new call, or `undefined` while earlier calls wait: they are answered first. */
+  private ready(): Command | null | undefined {
+    return this.waiters.length === 0 ? this.next() : undefined;
   }
 
   /**
