@@ -12,9 +12,12 @@ const SET = Buffer.from('*3\r\n$3\r\nSET\r\n$16\r\nkey:__rand_int__\r\n$3\r\n', 
 const SET_SIZE = SET.length + 5;
 const GET = Buffer.from('*2\r\n$3\r\nGET\r\n$16\r\nkey:__rand_int__\r\n', 'latin1');
 
+/** How many replies a canned run holds. */
+const RUN = 4096;
+
 /** `reply` repeated, so n replies are one subarray of it. */
-function canned(reply, n = 4096) {
-  return Buffer.from(reply.repeat(n), 'latin1');
+function canned(reply) {
+  return Buffer.from(reply.repeat(RUN), 'latin1');
 }
 const OK = canned('+OK\r\n');
 const VALUE = canned('$3\r\nxxx\r\n');
@@ -34,13 +37,13 @@ function answer(socket, replies, one, n) {
 function serve(socket) {
   let size = 0; // request size once known; 0 until the first chunk says
   let replies = ERR;
-  let one = ERR.length / 4096;
+  let one = ERR.length / RUN;
   let carry = 0; // bytes of a request cut by the end of the last chunk
   socket.on('data', (chunk) => {
     if (size === 0) {
       if (startsWith(chunk, SET)) [size, replies] = [SET_SIZE, OK];
       else if (startsWith(chunk, GET)) [size, replies] = [GET.length, VALUE];
-      if (size !== 0) one = replies.length / 4096;
+      if (size !== 0) one = replies.length / RUN;
     }
     if (size === 0) {
       // Not a SET/GET connection (yet): one error per '*', good enough for CONFIG GET.
