@@ -1,3 +1,7 @@
+/**
+ * Command: one request a decoder has read, its arguments as zero-copy views
+ * of the bytes they arrived in.
+ */
 import { commonName } from './names.js';
 import { BufferView, allocSmall } from './view.js';
 
@@ -27,6 +31,25 @@ function shortString(b: Buffer, s: number, n: number): string {
   return n === SHORT_STRING ? text : text.slice(0, n);
 }
 
+/** Makes a Command; set by the class itself, so the constructor stays private. */
+let create: (buf: Buffer, offsets: Offsets, rawStart: number, rawEnd: number, memory: ArrayBuffer, base: number) => Command;
+
+/**
+ * @internal Makes the Command for `offsets` into `buf`, whose multibulk bytes
+ * are buf[rawStart, rawEnd) (-1 for an inline request). `memory` and `base`
+ * are buf's memory and offset in it, read once per buffer by the decoder.
+ */
+export function newCommand(
+  buf: Buffer,
+  offsets: Offsets,
+  rawStart: number,
+  rawEnd: number,
+  memory = buf.buffer as ArrayBuffer,
+  base = buf.byteOffset,
+): Command {
+  return create(buf, offsets, rawStart, rawEnd, memory, base);
+}
+
 /**
  * @internal `[start0, end0, start1, end1, …]`: a plain array for a small
  * request, a typed array for a large one (its memory counted by the parser).
@@ -51,18 +74,27 @@ export class Command {
   // its view from them directly, which is much cheaper than subarray().
   private readonly memory: ArrayBuffer;
   private readonly base: number;
-  /** @internal Set by the parser once it knows whether another command is buffered. */
+  /** @internal Set by the decoder once it knows whether another command is buffered. */
   last: boolean;
+  // Where the request's own bytes are in buf, for raw(); -1 for an inline request.
+  private readonly rawStart: number;
+  private readonly rawEnd: number;
   private lowerName: string | undefined;
 
-  /** @internal Commands are made by the parser. */
-  constructor(buf: Buffer, offsets: Offsets, memory = buf.buffer as ArrayBuffer, base = buf.byteOffset) {
+  // Commands are made by the decoder, through newCommand().
+  private constructor(buf: Buffer, offsets: Offsets, rawStart: number, rawEnd: number, memory: ArrayBuffer, base: number) {
     this.buf = buf;
     this.offsets = offsets;
     this.memory = memory;
     this.base = base;
     this.last = true;
+    this.rawStart = rawStart;
+    this.rawEnd = rawEnd;
     this.lowerName = undefined;
+  }
+
+  static {
+    create = (buf, offsets, rawStart, rawEnd, memory, base) => new Command(buf, offsets, rawStart, rawEnd, memory, base);
   }
 
   /** How many arguments, the command name included. */
@@ -141,6 +173,18 @@ export class Command {
       }
     }
     return this.lowerName as string;
+  }
+
+  /**
+   * The request exactly as it arrived, `*<n>\r\n$<len>\r\n<bytes>\r\n…`,
+   * as a zero-copy view (the same lifetime rules as {@link Command.get}), for
+   * forwarding it upstream without encoding it again; `null` for an inline
+   * request, which has no RESP form to forward (encode its {@link Command.args}
+   * instead, e.g. with `Writer#writeCommand`).
+   */
+  raw(): Buffer | null {
+    if (this.rawStart < 0) return null;
+    return new BufferView(this.memory, this.base + this.rawStart, this.rawEnd - this.rawStart) as unknown as Buffer;
   }
 
   /**

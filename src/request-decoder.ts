@@ -1,0 +1,455 @@
+/**
+ * RequestDecoder: Redis requests from bytes, synchronously. The server side
+ * of the protocol for callers that own their I/O, and the engine inside
+ * {@link Parser}.
+ */
+import { type Command, type Offsets, newCommand } from './command.js';
+import { Errors, ProtocolError } from './errors.js';
+import { splitInline } from './inline.js';
+import { Input, type Progress, indexOf } from './input.js';
+import { string2ll } from './int64.js';
+import { type Limits, type ParserOptions, resolveLimits } from './limits.js';
+import { CR, DOLLAR, LF, NINE, STAR, ZERO } from './resp.js';
+
+/**
+ * Turns bytes into Redis requests, synchronously: push chunks in as they
+ * arrive, take commands out. Both request forms are understood, mixed and
+ * pipelined: multibulk (`*<n>\r\n$<len>\r\n<bytes>\r\n…`, what clients send)
+ * and inline (a line of words, what a person types into telnet). Results do
+ * not depend on how the bytes are split into chunks.
+ *
+ * For code that owns its I/O: a `'data'` handler, Bun's or Deno's socket
+ * callbacks, WebSocket messages, a capture file. Over a Node stream,
+ * {@link Parser} does this for you, with backpressure.
+ *
+ * @example
+ * ```ts
+ * const decoder = new RequestDecoder();
+ * socket.on('data', (chunk) => {
+ *   decoder.push(chunk);
+ *   for (let cmd; (cmd = decoder.next()) !== undefined; ) {
+ *     // … answer cmd; flush when cmd.isLast()
+ *   }
+ * });
+ * socket.on('end', () => decoder.end()); // throws if a request was cut off
+ * ```
+ *
+ * A chunk is read in place where it can be: commands are views of it, so
+ * do not reuse a pushed chunk's memory while its commands are in use.
+ */
+export class RequestDecoder {
+  private readonly limits: Limits;
+  private readonly input = new Input();
+  /** What copy calls are told about the request in progress; one object, refilled before each. */
+  private readonly progress: Progress = { keep: 0, want: -1, more: false, room: 0 };
+
+  // The unparsed input is input.buf[pos, input.end). Everything before `scan`
+  // is known to hold no line terminator, so a line trickling in is searched
+  // once, not once per chunk.
+  private pos = 0;
+  private scan = 0;
+
+  // A multibulk request in progress: where it began, how many arguments are
+  // still to come, the length of the next one once its header is read, and the
+  // offsets of those already read.
+  private reqStart = 0;
+  private argsLeft = 0;
+  private bulkLen = -1;
+  private offsets: Offsets = NO_OFFSETS;
+  // How many entries of `offsets` are written: a small request's array is
+  // allocated at its final size up front, so its length says nothing.
+  private filled = 0;
+  // The buffer commands were last cut from, with its memory and offset in it
+  // (see Command: views are built from these).
+  private viewed: Buffer = EMPTY;
+  private memory: ArrayBuffer = EMPTY.buffer as ArrayBuffer;
+  private base = 0;
+
+  private ahead: Command | null = null;
+  private pendingError: ProtocolError | null = null;
+  // A fatal error: every later call throws it.
+  private failure: ProtocolError | null = null;
+  private ended = false;
+
+  constructor(options?: ParserOptions) {
+    this.limits = resolveLimits(options);
+  }
+
+  /**
+   * Adds a chunk of input. Ignored once a fatal error was thrown (nothing
+   * more will be read). Do not change the chunk's bytes afterwards: commands
+   * may be views of it.
+   */
+  push(chunk: Uint8Array): void {
+    if (this.failure !== null || chunk.length === 0) return;
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.moved(this.input.append(buf, this.where()));
+  }
+
+  /**
+   * The next complete command, or `undefined` when more input is needed.
+   *
+   * Throws a {@link ProtocolError} for malformed input. After a fatal one
+   * every later call throws the same error; after a recoverable one
+   * (`fatal: false`, the offending inline request skipped) the next call
+   * goes on. A request that outgrows `maxQueryBuffer` before it is complete
+   * is refused as soon as the chunk that makes it so is pushed and `next()`
+   * is called.
+   */
+  next(): Command | undefined {
+    if (this.failure !== null) throw this.failure;
+    try {
+      const cmd = this.take();
+      if (cmd !== null) return cmd;
+      // Everything still buffered belongs to one unfinished request: bound it
+      // as soon as it is read, as Redis's client-query-buffer-limit does, with
+      // its per-argument bookkeeping counted too.
+      if (this.held() > this.limits.maxQueryBuffer) throw Errors.queryBufferLimit();
+      if (this.ended && this.held() > 0) throw Errors.truncated();
+      return undefined;
+    } catch (err) {
+      throw this.fail(err as ProtocolError);
+    }
+  }
+
+  /**
+   * Says that no more input will come. Throws the fatal "connection closed in
+   * the middle of a request" {@link ProtocolError} if the input ends inside a
+   * request and no complete command is left to take; otherwise the commands
+   * still buffered are taken with {@link RequestDecoder.next}, and the call
+   * after the last of them throws it.
+   */
+  end(): void {
+    this.ended = true;
+    if (this.failure !== null) throw this.failure;
+    if (this.ahead !== null || this.pendingError !== null) return;
+    // Complete commands pushed but not taken yet come first.
+    try {
+      this.ahead = this.parseNext();
+    } catch (err) {
+      this.pendingError = err as ProtocolError;
+      return;
+    }
+    if (this.ahead === null && this.held() > 0) throw this.fail(Errors.truncated());
+  }
+
+  /** @internal Whether input or a result is buffered that nobody has taken yet. */
+  holding(): boolean {
+    return this.ahead !== null || this.pendingError !== null || this.input.end > this.pos || this.argsLeft > 0 || this.input.tail !== null;
+  }
+
+  /** @internal Whether a fatal error ended decoding. */
+  failed(): boolean {
+    return this.failure !== null;
+  }
+
+  /** Bytes held for the request in progress (input and bookkeeping), or all unparsed input between requests. */
+  private held(): number {
+    return this.argsLeft > 0 ? this.input.end - this.reqStart + bookkeeping(this.offsets) : this.input.end - this.pos;
+  }
+
+  /** The request in progress, as the input's copy policy needs it. */
+  private where(): Progress {
+    const p = this.progress;
+    const inRequest = this.argsLeft > 0;
+    p.keep = inRequest ? this.reqStart : this.pos;
+    // Inside bulk data of known length: where it ends.
+    p.want = inRequest && this.bulkLen >= 0 ? this.pos + this.bulkLen + 2 : -1;
+    p.more = this.argsLeft > 1;
+    // The buffer and the request's offsets together stay within maxQueryBuffer.
+    p.room = this.limits.maxQueryBuffer - (inRequest ? bookkeeping(this.offsets) : 0);
+    return p;
+  }
+
+  /** Moves every position back by `shift` after the input moved its bytes. */
+  private moved(shift: number): void {
+    if (shift === 0) return;
+    const offsets = this.offsets;
+    for (let i = 0; i < this.filled; i++) offsets[i] -= shift;
+    this.pos -= shift;
+    this.scan = Math.max(0, this.scan - shift);
+    this.reqStart -= shift;
+  }
+
+  private fail(err: ProtocolError): ProtocolError {
+    if (!(err instanceof ProtocolError) || err.fatal) {
+      this.failure = err;
+      this.input.release(); // nothing more will be parsed
+      this.pos = this.scan = this.reqStart = 0;
+      this.offsets = NO_OFFSETS;
+      this.filled = this.argsLeft = 0;
+      this.ahead = null;
+    }
+    return err;
+  }
+
+  /** The next buffered command, or null if none is complete; throws a ProtocolError. */
+  private take(): Command | null {
+    let cmd = this.ahead;
+    if (cmd !== null) {
+      this.ahead = null;
+    } else {
+      const err = this.pendingError;
+      if (err !== null) {
+        this.pendingError = null;
+        throw err;
+      }
+      cmd = this.parseNext();
+      if (cmd === null) return null;
+    }
+    // Parse one command ahead so that isLast() can tell whether another is
+    // buffered; an error found ahead is kept for the next call.
+    try {
+      this.ahead = this.parseNext();
+    } catch (err) {
+      this.pendingError = err as ProtocolError;
+    }
+    cmd.last = this.ahead === null;
+    return cmd;
+  }
+
+  /**
+   * The next command, or null when more input is needed: {@link RequestDecoder.parse}
+   * over the copied start of a split request, then over the chunk behind it.
+   */
+  private parseNext(): Command | null {
+    const input = this.input;
+    for (;;) {
+      const cmd = this.parse();
+      if (input.tail === null) return cmd;
+      if (this.argsLeft === 0 && this.pos >= input.tailFrom) {
+        // The split request is behind us: go on in the chunk itself.
+        this.moved(input.enterTail());
+        this.scan = Math.max(this.pos, this.scan);
+        this.reqStart = this.pos;
+        if (cmd !== null) return cmd;
+        continue;
+      }
+      if (cmd !== null) return cmd;
+      const shift = input.stitchMore(this.where());
+      if (shift < 0) return null; // all of it copied: buf holds everything
+      this.moved(shift);
+    }
+  }
+
+  /**
+   * Parses the next complete command from the buffered input, or returns null
+   * when more bytes are needed. This is the hot path: it works on byte offsets
+   * and keeps its state in fields so an incomplete request resumes where it
+   * stopped instead of being scanned again.
+   */
+  private parse(): Command | null {
+    const input = this.input;
+    const buf = input.buf;
+    const end = input.end;
+    const limits = this.limits;
+    let pos = this.pos;
+    // The multibulk request in progress stays in locals while the bytes last
+    // and goes back to the fields only when more input is needed: a request
+    // that arrived whole then costs no field writes but `pos` (errors are
+    // fatal, so nothing needs saving when one is thrown).
+    let argsLeft = this.argsLeft;
+    let offsets = this.offsets;
+    let filled = this.filled;
+    let len = this.bulkLen;
+    let reqStart = this.reqStart;
+
+    for (;;) {
+      if (argsLeft === 0) {
+        if (pos >= end) break;
+        if (buf[pos] !== STAR) {
+          // Inline request: one line ended by \n (an \r before it is dropped).
+          const nl = indexOf(buf, LF, Math.max(pos, this.scan), end);
+          const lineEnd = nl < 0 ? end : nl;
+          if (lineEnd - pos > limits.maxInlineLength) throw Errors.tooBigInline();
+          if (nl < 0) {
+            this.scan = end;
+            break;
+          }
+          const stop = nl > pos && buf[nl - 1] === CR ? nl - 1 : nl;
+          const args = splitInline(buf, pos, stop);
+          pos = nl + 1;
+          this.pos = pos;
+          if (typeof args === 'string') throw args === 'NUL byte' ? Errors.nulInline() : Errors.unbalancedQuotes();
+          if (args.offsets.length === 0) continue; // blank lines are ignored, as in Redis
+          return newCommand(args.buf, args.offsets, -1, -1);
+        }
+        // Fast path for a complete `*<n>\r\n` with n > 0: read in one pass
+        // over a few bytes, no native indexOf call. Anything else goes on to
+        // the general code below, which owns every error.
+        let count = fastLength(buf, pos + 1, end);
+        if (count > 0 && count <= limits.maxArgs && fastCr - pos <= limits.maxInlineLength) {
+          reqStart = pos;
+          pos = fastCr + 2;
+        } else {
+          // Multibulk header *<count>\r\n. Like Redis, look for the \r first
+          // and judge the line once it is complete.
+          const cr = indexOf(buf, CR, Math.max(pos, this.scan), end);
+          if ((cr < 0 ? end : cr) - pos > limits.maxInlineLength) throw Errors.tooBigMbulkCount();
+          if (cr < 0 || cr + 1 >= end) {
+            this.scan = cr < 0 ? end : cr;
+            break;
+          }
+          count = string2ll(buf, pos + 1, cr);
+          if (count !== count || count > limits.maxArgs) throw Errors.invalidMultibulkLength();
+          if (buf[cr + 1] !== LF) throw Errors.missingCrlf('multibulk length');
+          reqStart = pos;
+          pos = cr + 2;
+          if (count <= 0) {
+            this.pos = pos;
+            continue; // Redis skips empty and negative counts silently
+          }
+        }
+        argsLeft = count;
+        len = -1;
+        offsets = offsetsFor(count);
+        filled = 0;
+      }
+
+      // Bulk arguments: $<len>\r\n<bytes>\r\n, repeated argsLeft times.
+      while (argsLeft > 0) {
+        if (len < 0 && buf[pos] === DOLLAR) {
+          // Fast path for a complete `$<len>\r\n`, as for the count above.
+          const fast = fastLength(buf, pos + 1, end);
+          if (fast >= 0 && fast <= limits.maxBulkLength && fastCr - pos <= limits.maxInlineLength) {
+            len = fast;
+            pos = fastCr + 2;
+          }
+        }
+        if (len < 0) {
+          const cr = indexOf(buf, CR, Math.max(pos, this.scan), end);
+          if ((cr < 0 ? end : cr) - pos > limits.maxInlineLength) throw Errors.tooBigBulkCount();
+          if (cr < 0 || cr + 1 >= end) {
+            this.scan = cr < 0 ? end : cr;
+            break;
+          }
+          if (buf[pos] !== DOLLAR) throw Errors.expectedDollar(buf[pos]);
+          len = string2ll(buf, pos + 1, cr);
+          if (!(len >= 0 && len <= limits.maxBulkLength)) throw Errors.invalidBulkLength();
+          if (buf[cr + 1] !== LF) throw Errors.missingCrlf('bulk length');
+          pos = cr + 2;
+        }
+        if (end - pos < len + 2) break;
+        const dataEnd = pos + len;
+        if (buf[dataEnd] !== CR || buf[dataEnd + 1] !== LF) throw Errors.missingCrlf('bulk data');
+        // Never true for a small request, whose array has its final size.
+        if (filled === offsets.length) offsets = growOffsets(offsets, filled + argsLeft * 2, input.heldFrom(reqStart), limits);
+        offsets[filled] = pos;
+        offsets[filled + 1] = dataEnd;
+        filled += 2;
+        pos = dataEnd + 2;
+        len = -1;
+        argsLeft--;
+      }
+      this.pos = pos;
+      if (argsLeft > 0) {
+        this.argsLeft = argsLeft;
+        this.offsets = offsets;
+        this.filled = filled;
+        this.bulkLen = len;
+        this.reqStart = reqStart;
+        return null;
+      }
+      if (this.argsLeft !== 0) {
+        // The request had been saved unfinished: it is finished now.
+        this.argsLeft = 0;
+        this.offsets = NO_OFFSETS;
+        this.filled = 0;
+        this.bulkLen = -1;
+      }
+      if (this.viewed !== buf) {
+        // Read once per input buffer rather than once per command.
+        this.viewed = buf;
+        this.memory = buf.buffer as ArrayBuffer;
+        this.base = buf.byteOffset;
+      }
+      // A large request's array has room to spare: hand out a view of the filled part.
+      return newCommand(buf, filled === offsets.length ? offsets : (offsets as Float64Array).subarray(0, filled), reqStart, pos, this.memory, this.base);
+    }
+    this.pos = pos;
+    return null;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Where the line read by the last successful {@link fastLength} ends (its \r). */
+let fastCr = 0;
+
+/**
+ * The common length line `<digits>\r\n` at buf[start…): `0`, or 1 to 9
+ * digits with no leading zero, followed by a complete CRLF. Returns the value
+ * and sets {@link fastCr}, or returns -1 for anything else (a sign, a leading
+ * zero, more digits, a line not complete yet, a bad byte), leaving the line to
+ * the general path. Byte by byte on purpose: for a line of a few bytes this
+ * is several times cheaper than a native indexOf call.
+ */
+function fastLength(buf: Buffer, start: number, end: number): number {
+  if (start >= end) return -1;
+  let c = buf[start];
+  let p = start + 1;
+  let value = c - ZERO;
+  if (c > ZERO && c <= NINE) {
+    const stop = Math.min(end, start + 9);
+    for (; p < stop; p++) {
+      c = buf[p];
+      if (c < ZERO || c > NINE) break;
+      value = value * 10 + (c - ZERO);
+    }
+  } else if (c !== ZERO) {
+    return -1;
+  }
+  if (p + 1 >= end || buf[p] !== CR || buf[p + 1] !== LF) return -1;
+  fastCr = p;
+  return value;
+}
+
+/** Requests with up to this many arguments get their offsets array at its final size at once. */
+const PREALLOCATED_ARGS = 64;
+/** Placeholder between requests; never written to (each header sets a fresh array). */
+const NO_OFFSETS: number[] = [];
+/** Bytes one offset costs in a large request's Float64Array, as counted against maxQueryBuffer. */
+const OFFSET_BYTES = Float64Array.BYTES_PER_ELEMENT;
+
+/**
+ * The offsets array for a request of `count` arguments. Small ones get a
+ * plain array at its final size (no growing while filling, the cheapest
+ * thing to allocate per command). Larger ones get a typed array that grows
+ * geometrically as arguments arrive ({@link growOffsets}): a huge announced
+ * count allocates nothing up front, and the array's bytes are counted
+ * against maxQueryBuffer, so no request can grow it to V8's size limits.
+ */
+function offsetsFor(count: number): Offsets {
+  return count <= PREALLOCATED_ARGS ? new Array<number>(count * 2) : new Float64Array(PREALLOCATED_ARGS * 2);
+}
+
+/**
+ * Bytes a request's offsets count against maxQueryBuffer: a large request's
+ * typed array. A small one's plain array (at most {@link PREALLOCATED_ARGS}
+ * arguments, about 1 KiB) is part of the per-connection constant, so that a
+ * request of exactly maxQueryBuffer bytes is held, as in Redis.
+ */
+function bookkeeping(offsets: Offsets): number {
+  return offsets instanceof Float64Array ? offsets.byteLength : 0;
+}
+
+/**
+ * A large request's offsets with up to twice the room (at most `total`
+ * entries), the filled ones copied over. The new array and the request's
+ * input memory (`held`) together stay within maxQueryBuffer; a request that
+ * cannot go on within it, or whose array cannot be allocated, is refused
+ * with the query-buffer error.
+ */
+function growOffsets(offsets: Offsets, total: number, held: number, limits: Limits): Float64Array {
+  const room = Math.floor((limits.maxQueryBuffer - held) / OFFSET_BYTES);
+  const cap = Math.min(total, offsets.length * 2, room);
+  if (cap <= offsets.length) throw Errors.queryBufferLimit();
+  let next: Float64Array;
+  try {
+    next = new Float64Array(cap);
+  } catch {
+    throw Errors.queryBufferLimit(); // out of memory for it: refuse the request, not the process
+  }
+  next.set(offsets as Float64Array);
+  return next;
+}

@@ -1,0 +1,178 @@
+/**
+ * StreamAdapter: a synchronous decoder driven by a Node Readable, with
+ * pull-style reads. Holds what only streams have, once for both directions:
+ * pausing the stream while nobody asks, calls waiting for input, the end and
+ * the failure of the stream, and async iteration.
+ */
+import type { Readable } from 'node:stream';
+import { StreamFeed } from './reader.js';
+
+/** What a StreamAdapter drives: a decoder's input side. */
+export interface Source {
+  /** Adds a chunk of input. */
+  push(chunk: Buffer): void;
+  /** Says no more input comes; throws a fatal ProtocolError when a unit was cut off. */
+  end(): void;
+  /** Whether input or a result is buffered that nobody has taken yet. */
+  holding(): boolean;
+  /** Whether a fatal error ended decoding (nothing more is read then). */
+  failed(): boolean;
+}
+
+/** Takes the next result out of the decoder: `undefined` when more input is needed; throws as the decoder does. */
+export type Take<T> = () => T | undefined;
+
+/** A read() call waiting for input. */
+interface Waiter {
+  take: Take<unknown>;
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * Reads results from a decoder fed by a stream, on demand. Input is taken as
+ * the stream delivers it, but once a chunk arrives that nobody has asked for
+ * yet, the stream is paused until the next call: a consumer that stops
+ * asking stops reading after at most one chunk, and the stream's own
+ * backpressure holds the peer back. Calls are answered in the order they
+ * were made.
+ */
+export class StreamAdapter {
+  private readonly feed: StreamFeed;
+  private readonly source: Source;
+  // How the stream ended, seen once the input buffered before it is used up.
+  private ended = false;
+  private streamError: unknown = null;
+  // The stream's error once reported: every later call gets it too.
+  private failure: unknown = null;
+  // read() calls not answered yet, oldest first (more than one only when a
+  // caller does not await).
+  private readonly waiters: Waiter[] = [];
+
+  constructor(stream: Readable, source: Source) {
+    this.source = source;
+    this.feed = new StreamFeed(stream, {
+      chunk: (chunk) => {
+        if (source.failed() || this.failure !== null) return this.feed.pause(); // nothing more will be read
+        source.push(chunk);
+        this.answer();
+      },
+      end: () => {
+        this.ended = true;
+        this.answer();
+      },
+      error: (err) => {
+        this.streamError = err;
+        this.answer();
+      },
+    });
+  }
+
+  /** The next result; `null` at a clean end of the stream. Rejects with what `take` throws, or the stream's error. */
+  read<T>(take: Take<T>): Promise<T | null> {
+    let value: T | null | undefined;
+    try {
+      value = this.ready(take);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (value !== undefined) return Promise.resolve(value);
+    return new Promise<T | null>((resolve, reject) => {
+      this.waiters.push({ take, resolve: resolve as (value: unknown) => void, reject });
+      this.feed.resume();
+    });
+  }
+
+  /**
+   * The next result if it is already buffered, `undefined` when it is not
+   * (or when earlier read() calls still wait: they are answered first).
+   * A clean end reads as `undefined` too: read() reports it.
+   */
+  tryRead<T>(take: Take<T>): T | undefined {
+    return this.ready(take) ?? undefined;
+  }
+
+  /** Iterates results until the end of the stream; throws as {@link StreamAdapter.read} rejects. */
+  iterate<T>(take: Take<T>): AsyncIterableIterator<T> {
+    // Not an async generator: each of its steps costs several promise hops,
+    // which made `for await` twice as slow as a read() loop. Here a buffered
+    // result costs one resolved promise, as in read().
+    let finished = false;
+    const done: IteratorReturnResult<undefined> = { value: undefined, done: true };
+    const step = (value: T | null): IteratorResult<T> => {
+      if (value !== null) return { value, done: false };
+      finished = true;
+      return done;
+    };
+    const stop = (err: unknown): never => {
+      finished = true;
+      throw err;
+    };
+    const iterator: AsyncIterableIterator<T> = {
+      next: () => {
+        if (finished) return Promise.resolve(done);
+        let value: T | null | undefined;
+        try {
+          value = this.ready(take);
+        } catch (err) {
+          finished = true;
+          return Promise.reject(err);
+        }
+        if (value !== undefined) return Promise.resolve(step(value));
+        return this.read(take).then(step, stop);
+      },
+      return: () => {
+        finished = true;
+        return Promise.resolve(done);
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+
+  /** {@link StreamAdapter.step} for a new call, or `undefined` while earlier calls wait: they are answered first. */
+  private ready<T>(take: Take<T>): T | null | undefined {
+    return this.waiters.length === 0 ? this.step(take) : undefined;
+  }
+
+  /**
+   * What a call gets without waiting: a result, `null` at the end of the
+   * stream, or `undefined` when more input is needed. Throws what the call
+   * is to reject with.
+   */
+  private step<T>(take: Take<T>): T | null | undefined {
+    if (this.failure !== null) throw this.failure;
+    const value = take();
+    if (value !== undefined) return value;
+    if (this.streamError !== null) {
+      this.failure = this.streamError;
+      throw this.failure;
+    }
+    if (!this.ended) return undefined;
+    this.source.end();
+    return null;
+  }
+
+  /** Settles waiting calls, in order, from what is buffered; holds the stream while nobody asks. */
+  private answer(): void {
+    const waiters = this.waiters;
+    while (waiters.length > 0) {
+      const waiter = waiters[0];
+      let value: unknown;
+      try {
+        value = this.step(waiter.take);
+      } catch (err) {
+        waiters.shift();
+        waiter.reject(err);
+        continue;
+      }
+      if (value === undefined) return; // keep reading: somebody waits for more input
+      waiters.shift();
+      waiter.resolve(value);
+    }
+    // Nobody asks and input is left over: stop reading until somebody does.
+    // Input used up leaves the stream flowing: unpipelined, the next unit then
+    // needs no resume() (a tick and a stream flow) before it can be read.
+    if (this.source.holding()) this.feed.pause();
+  }
+}
