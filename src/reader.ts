@@ -1,3 +1,7 @@
+/**
+ * StreamFeed: a Readable's chunks handed to a consumer as they arrive, with
+ * the stream paused whenever the consumer has enough.
+ */
 import type { Readable } from 'node:stream';
 
 /** What a {@link StreamFeed} delivers to its consumer. */
@@ -66,58 +70,6 @@ export class StreamFeed {
     if (!this.paused) return;
     this.paused = false;
     if (!this.done) this.stream.resume();
-  }
-}
-
-/**
- * Pull-style reading on top of a {@link StreamFeed}, for consumers that ask
- * for one chunk at a time: at most one chunk is held beyond what was asked
- * for, then the stream is paused.
- */
-export class ChunkReader {
-  private readonly feed: StreamFeed;
-  private readonly held: Buffer[] = [];
-  private ended = false;
-  private failure: unknown = null;
-  private wake: (() => void) | null = null;
-
-  constructor(stream: Readable) {
-    const wake = (): void => {
-      const w = this.wake;
-      if (w !== null) {
-        this.wake = null;
-        w();
-      }
-    };
-    this.feed = new StreamFeed(stream, {
-      chunk: (chunk) => {
-        this.held.push(chunk);
-        if (this.wake === null) this.feed.pause();
-        wake();
-      },
-      end: () => {
-        this.ended = true;
-        wake();
-      },
-      error: (err) => {
-        this.failure = err;
-        wake();
-      },
-    });
-  }
-
-  /** The next chunk, `null` at the end of the stream; rejects with the stream's error. */
-  async next(): Promise<Buffer | null> {
-    for (;;) {
-      const chunk = this.held.shift();
-      if (chunk !== undefined) return chunk;
-      if (this.failure !== null) throw this.failure;
-      if (this.ended) return null;
-      this.feed.resume();
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-      });
-    }
   }
 }
 

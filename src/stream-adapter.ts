@@ -48,22 +48,35 @@ export class StreamAdapter {
   // read() calls not answered yet, oldest first (more than one only when a
   // caller does not await).
   private readonly waiters: Waiter[] = [];
+  // Chunks the stream delivered that the source has not been given yet.
+  private readonly arrived: Buffer[] = [];
+  /** Gives the source what arrived, then answers waiting calls. */
+  private readonly deliver = (): void => {
+    const arrived = this.arrived;
+    for (let i = 0; i < arrived.length; i++) this.source.push(arrived[i]);
+    arrived.length = 0;
+    this.answer();
+  };
 
   constructor(stream: Readable, source: Source) {
     this.source = source;
     this.feed = new StreamFeed(stream, {
       chunk: (chunk) => {
         if (source.failed() || this.failure !== null) return this.feed.pause(); // nothing more will be read
-        source.push(chunk);
-        this.answer();
+        // Taken in a microtask, not in the 'data' callback itself: what
+        // arrives while a call waits reaches that call before any call made
+        // after it, and a burst of chunks is taken in one go.
+        this.arrived.push(chunk);
+        if (this.arrived.length === 1) queueMicrotask(this.deliver);
+        if (this.waiters.length === 0) this.feed.pause(); // nobody asked: hold the stream
       },
       end: () => {
         this.ended = true;
-        this.answer();
+        if (this.arrived.length === 0) queueMicrotask(this.deliver);
       },
       error: (err) => {
         this.streamError = err;
-        this.answer();
+        if (this.arrived.length === 0) queueMicrotask(this.deliver);
       },
     });
   }
@@ -144,11 +157,11 @@ export class StreamAdapter {
     if (this.failure !== null) throw this.failure;
     const value = take();
     if (value !== undefined) return value;
-    if (this.streamError !== null) {
+    if (this.streamError !== null && this.arrived.length === 0) {
       this.failure = this.streamError;
       throw this.failure;
     }
-    if (!this.ended) return undefined;
+    if (!this.ended || this.arrived.length > 0) return undefined;
     this.source.end();
     return null;
   }

@@ -1,0 +1,576 @@
+/**
+ * ReplyDecoder: Redis replies from bytes, synchronously. The client side of
+ * the protocol for callers that own their I/O, and the engine inside
+ * {@link ReplyParser}.
+ */
+import { ProtocolError, ReplyErrors } from './errors.js';
+import { Input, type Progress, findCR, indexOf } from './input.js';
+import { string2ll } from './int64.js';
+import { type ReplyLimits, type ReplyParserOptions, resolveReplyLimits } from './limits.js';
+import type { Reply } from './reply.js';
+import {
+  AGGREGATE, BANG, BLOB, COLON, COMMA, CR, DOLLAR, DOT, EQUALS, GREATER, HASH, KIND, LF, LINE, LPAREN, MINUS, PERCENT, PIPE,
+  PLUS, QUESTION, SEMICOLON, STAR, STREAM_END, STREAM_PART, TILDE, UNDERSCORE,
+} from './resp.js';
+import { BufferView } from './view.js';
+
+/**
+ * Longest line other than a simple string, error or big number: an integer,
+ * a length, a double (hiredis reads one into 326 bytes), a boolean or a marker.
+ */
+const SHORT_LINE = 512;
+/**
+ * What one element of a reply is charged against maxReplyBytes besides its
+ * bytes: about what its decoded object, its slot in its aggregate and a
+ * value's header take on V8's heap.
+ */
+const ELEMENT_BYTES = 64;
+/** Count of a streamed aggregate that has seen no element yet; each element takes one off. */
+const STREAMED = -1;
+const DOUBLE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const DOUBLE_WORDS: Record<string, number> = { inf: Infinity, '-inf': -Infinity, nan: NaN, '-nan': NaN };
+
+/**
+ * Turns bytes into Redis replies, synchronously: push chunks in as they
+ * arrive, take replies out, decoded ({@link ReplyDecoder.next}) or as their
+ * raw bytes ({@link ReplyDecoder.nextFrame}), mixed as you like.
+ *
+ * Every RESP2 and RESP3 type is understood, streamed strings (`$?`) and
+ * streamed aggregates (`*?` … `.`) included. Results do not depend on how
+ * the bytes are split into chunks; memory follows the bytes received, not
+ * the lengths announced; a reply trickling in costs time linear in its size.
+ * Malformed bytes throw a fatal {@link ProtocolError}, and every later call
+ * throws the same error. Nesting is bounded by `maxDepth`, and scanning and
+ * decoding are iterative, so no reply can overflow the stack.
+ *
+ * For code that owns its I/O; over a Node stream, {@link ReplyParser} does
+ * this for you, with backpressure.
+ *
+ * @example
+ * ```ts
+ * const decoder = new ReplyDecoder();
+ * decoder.push(Buffer.from('+OK\r\n:42\r\n'));
+ * decoder.next(); // { type: 'simple', value: 'OK' }
+ * decoder.nextFrame(); // <Buffer 3a 34 32 0d 0a>, the bytes of `:42\r\n`
+ * decoder.next(); // undefined: more input is needed
+ * ```
+ */
+export class ReplyDecoder {
+  private readonly limits: ReplyLimits;
+  private readonly input = new Input();
+  /** What copy calls are told about the reply in progress; one object, refilled before each. */
+  private readonly progress: Progress = { keep: 0, want: -1, more: false, room: 0 };
+
+  // Unparsed input is input.buf[pos, input.end); pos is where the next reply
+  // begins. Scanning state of that reply, kept between chunks so bytes
+  // trickling in are looked at once: the next unscanned byte, how far the
+  // current line is known to hold no CR, the blob data awaited at `cur` (its
+  // length or -1, and its type byte), and the open aggregates (type byte and
+  // elements to come; for a streamed one, STREAMED minus the elements seen).
+  private pos = 0;
+  private cur = 0;
+  private lineScan = 0;
+  private dataLen = -1;
+  private dataType = 0;
+  private inStreamedString = false;
+  private streamedLength = 0;
+  private kinds: number[] = [];
+  private counts: number[] = [];
+  /** End of the complete reply at pos, once scanned; -1 before. */
+  private frameEnd = -1;
+  /** Elements of the reply at pos scanned so far, each charged {@link ELEMENT_BYTES} against maxReplyBytes. */
+  private elements = 0;
+
+  private failure: ProtocolError | null = null;
+  private ended = false;
+
+  constructor(options?: ReplyParserOptions) {
+    this.limits = resolveReplyLimits(options);
+  }
+
+  /**
+   * Adds a chunk of input. Ignored once a fatal error was thrown. Do not
+   * change the chunk's bytes afterwards: replies and frames may be views of it.
+   */
+  push(chunk: Uint8Array): void {
+    if (this.failure !== null || chunk.length === 0) return;
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.moved(this.input.append(buf, this.where()));
+  }
+
+  /**
+   * The next complete reply, decoded, or `undefined` when more input is
+   * needed. An error reply from the server is a value (`type: 'error'`), not
+   * a throw. Throws a fatal {@link ProtocolError} for malformed bytes, or
+   * after {@link ReplyDecoder.end} for a reply cut off by the end of input.
+   */
+  next(): Reply | undefined {
+    return this.ready() ? decode(this.input.buf, this.take()) : undefined;
+  }
+
+  /**
+   * The raw bytes of exactly the next complete reply (an attribute together
+   * with the reply it annotates), without decoding them, or `undefined` when
+   * more input is needed. A reply that arrived within one chunk is a
+   * zero-copy view of it; one spread over chunks is stitched once. Throws as
+   * {@link ReplyDecoder.next} does.
+   */
+  nextFrame(): Buffer | undefined {
+    if (!this.ready()) return undefined;
+    const start = this.take();
+    return frame(this.input.buf, start, this.pos);
+  }
+
+  /**
+   * Whether a complete reply is buffered, so that the next call returns it:
+   * when false, a proxy has forwarded everything that arrived and should
+   * flush. Throws as {@link ReplyDecoder.next} does.
+   */
+  hasReply(): boolean {
+    return this.ready();
+  }
+
+  /**
+   * Says that no more input will come. Throws the fatal "connection closed in
+   * the middle of a reply" {@link ProtocolError} if the input ends inside a
+   * reply and no complete reply is left to take; otherwise the replies still
+   * buffered are taken first, and the call after the last of them throws it.
+   */
+  end(): void {
+    this.ended = true;
+    this.ready();
+  }
+
+  /** @internal Whether input is buffered that nobody has taken yet. */
+  holding(): boolean {
+    return this.input.end > this.pos || this.input.tail !== null;
+  }
+
+  /** @internal Whether a fatal error ended decoding. */
+  failed(): boolean {
+    return this.failure !== null;
+  }
+
+  /**
+   * Whether a complete reply is at pos (its end is then `frameEnd`): scans
+   * what is buffered, copying more of a held tail chunk while the reply is
+   * incomplete. Throws the decoder's failure.
+   */
+  private ready(): boolean {
+    if (this.failure !== null) throw this.failure;
+    if (this.frameEnd >= 0) return true;
+    const input = this.input;
+    try {
+      for (;;) {
+        // The split reply is behind us: go on in the chunk itself.
+        if (input.tail !== null && this.pos >= input.tailFrom) this.moved(input.enterTail());
+        if (this.scan()) return true;
+        if (input.tail === null) break;
+        const shift = input.stitchMore(this.where());
+        if (shift < 0) break; // all of it copied: buf holds everything
+        this.moved(shift);
+      }
+      if (this.ended && input.end > this.pos) throw ReplyErrors.truncated();
+      return false;
+    } catch (err) {
+      throw this.fail(err as ProtocolError);
+    }
+  }
+
+  /** Starts scanning after the reply scanned at pos; returns where it began. */
+  private take(): number {
+    const start = this.pos;
+    this.pos = this.cur = this.lineScan = this.frameEnd;
+    this.frameEnd = -1;
+    this.elements = 0;
+    return start;
+  }
+
+  /** The reply in progress, as the input's copy policy needs it. */
+  private where(): Progress {
+    const p = this.progress;
+    p.keep = this.pos;
+    p.want = this.dataLen >= 0 ? this.cur + this.dataLen + 2 : -1;
+    p.more = this.counts.length > 0;
+    p.room = this.limits.maxReplyBytes;
+    return p;
+  }
+
+  /** Moves every position back by `shift` after the input moved its bytes. */
+  private moved(shift: number): void {
+    if (shift === 0) return;
+    this.pos -= shift;
+    this.cur -= shift;
+    this.lineScan -= shift;
+    if (this.frameEnd >= 0) this.frameEnd -= shift;
+  }
+
+  private fail(err: ProtocolError): ProtocolError {
+    if (this.failure === null) {
+      this.failure = err;
+      this.input.release(); // nothing more will be parsed
+      this.pos = this.cur = this.lineScan = 0;
+      this.frameEnd = -1;
+      this.kinds = [];
+      this.counts = [];
+    }
+    return this.failure;
+  }
+
+  /**
+   * Scans the buffered input for the end of the reply at `pos`, resuming where
+   * the last call stopped; returns whether the reply is complete (its end is
+   * then `frameEnd`). Validates everything as it goes and throws a
+   * ProtocolError, so decoding a scanned frame cannot fail. The hot path of a
+   * proxy: it works on byte offsets and keeps no per-element objects.
+   */
+  private scan(): boolean {
+    if (this.frameEnd >= 0) return true;
+    const buf = this.input.buf, end = this.input.end, limits = this.limits;
+    const kinds = this.kinds, counts = this.counts;
+    let cur = this.cur;
+    for (;;) {
+      let done = false; // whether an element (or the whole reply) ended at cur
+      if (this.dataLen >= 0) {
+        const len = this.dataLen;
+        if (end - cur < len + 2) break;
+        const dataEnd = cur + len;
+        if (buf[dataEnd] !== CR || buf[dataEnd + 1] !== LF) throw ReplyErrors.missingCrlf();
+        if (this.dataType === EQUALS && (len < 4 || buf[cur + 3] !== COLON)) throw ReplyErrors.badVerbatim();
+        cur = this.lineScan = dataEnd + 2;
+        this.dataLen = -1;
+        done = this.dataType !== SEMICOLON; // a part of a streamed string is not an element
+      } else {
+        if (cur >= end) break;
+        const type = buf[cur];
+        const kind = KIND[type];
+        // Judged on its first byte, so garbage fails at once rather than after a line.
+        if (this.inStreamedString) {
+          if (type !== SEMICOLON) throw ReplyErrors.badStreamedChunk();
+        } else if (kind === 0 || kind === STREAM_PART) {
+          throw ReplyErrors.badTypeByte(type);
+        } else if (kind === STREAM_END && (counts.length === 0 || counts[counts.length - 1] >= 0)) {
+          throw ReplyErrors.badTypeByte(type);
+        }
+        const cr = findCR(buf, Math.max(cur + 1, this.lineScan), end);
+        const lineEnd = cr < 0 ? end : cr;
+        // Judged the same whether the line is complete or not, so that the
+        // error does not depend on where the chunks were cut.
+        const long = type === PLUS || type === MINUS || type === LPAREN;
+        if (lineEnd - cur - 1 > (long ? limits.maxBulkLength : SHORT_LINE)) throw lineTooLong(type);
+        if (cr < 0 || cr + 1 >= end) {
+          this.lineScan = lineEnd;
+          break;
+        }
+        if (buf[cr + 1] !== LF) throw badLine(type); // a lone CR would be part of the line
+        const from = cur + 1;
+        switch (kind) {
+          case LINE:
+            checkLine(buf, type, from, cr);
+            done = true;
+            break;
+          case BLOB: {
+            if (type === DOLLAR && cr === from + 1 && buf[from] === QUESTION) {
+              this.inStreamedString = true;
+              this.streamedLength = 0;
+              break;
+            }
+            const len = string2ll(buf, from, cr);
+            if (len !== len) throw ReplyErrors.badBulkLength();
+            if (len === -1 && type === DOLLAR) {
+              done = true; // the null bulk
+              break;
+            }
+            if (len < 0 || len > limits.maxBulkLength) throw ReplyErrors.bulkLengthOutOfRange();
+            this.dataLen = len;
+            this.dataType = type;
+            break;
+          }
+          case STREAM_PART: {
+            const len = string2ll(buf, from, cr);
+            if (len !== len) throw ReplyErrors.badBulkLength();
+            if (len < 0 || (this.streamedLength += len) > limits.maxBulkLength) {
+              throw ReplyErrors.bulkLengthOutOfRange();
+            }
+            if (len === 0) {
+              this.inStreamedString = false; // ';0' ends the string
+              done = true;
+            } else {
+              this.dataLen = len;
+              this.dataType = SEMICOLON;
+            }
+            break;
+          }
+          case AGGREGATE: {
+            // As hiredis, before the count: even an empty or null aggregate is one level deeper.
+            if (kinds.length >= limits.maxDepth) throw ReplyErrors.maxDepth();
+            let count: number;
+            if (cr === from + 1 && buf[from] === QUESTION && (type === STAR || type === PERCENT || type === TILDE)) {
+              count = STREAMED;
+            } else {
+              const n = string2ll(buf, from, cr);
+              if (n !== n) throw ReplyErrors.badMultiBulkLength();
+              if (n === -1 && type === STAR) {
+                done = true; // the null array
+                break;
+              }
+              if (n < 0 || n > limits.maxAggregateLength) throw ReplyErrors.multiBulkLengthOutOfRange();
+              // Maps and attributes hold pairs; an attribute is followed by the reply it annotates.
+              count = type === PERCENT || type === PIPE ? 2 * n : n;
+              if (type === PIPE) count++;
+              if (count === 0) {
+                done = true;
+                break;
+              }
+            }
+            kinds.push(type);
+            counts.push(count);
+            this.elements++; // the aggregate itself; its elements count as they end
+            break;
+          }
+          default: {
+            // STREAM_END: the top aggregate is streamed (checked above).
+            const top = counts.length - 1;
+            if (cr !== from || (kinds[top] === PERCENT && (STREAMED - counts[top]) % 2 !== 0)) {
+              throw ReplyErrors.badStreamEnd();
+            }
+            kinds.pop();
+            counts.pop();
+            done = true;
+          }
+        }
+        cur = this.lineScan = cr + 2;
+      }
+      if (!done) continue;
+      this.elements++;
+      // An element ended: count it in its aggregate, and every aggregate it completes in theirs.
+      let complete = true;
+      for (let top = counts.length - 1; top >= 0; top--) {
+        const c = counts[top];
+        if (c < 0) {
+          // A streamed aggregate has no count to check against the limit: check what it holds.
+          const most = kinds[top] === PERCENT ? 2 * limits.maxAggregateLength : limits.maxAggregateLength;
+          if (STREAMED - c >= most) throw ReplyErrors.multiBulkLengthOutOfRange();
+        }
+        if (c < 0 || c > 1) {
+          counts[top] = c - 1;
+          complete = false;
+          break;
+        }
+        kinds.pop();
+        counts.pop();
+      }
+      if (complete) {
+        this.checkSize(cur, 0);
+        this.cur = this.frameEnd = cur;
+        return true;
+      }
+    }
+    // Judged again once complete, with the same rule: whether a reply is
+    // refused does not depend on how its chunks were cut.
+    this.checkSize(cur, this.dataLen >= 0 ? this.dataLen + 2 : 0);
+    this.cur = cur;
+    return false;
+  }
+
+  /**
+   * Refuses the reply at pos once what it is known to hold passes
+   * maxReplyBytes: its bytes up to `cur`, the `announced` bytes of a blob
+   * being read, and {@link ELEMENT_BYTES} per element, roughly what decoding
+   * one costs, so that no reply of tiny elements can be decoded into more
+   * memory than the limit.
+   */
+  private checkSize(cur: number, announced: number): void {
+    if (cur - this.pos + announced + this.elements * ELEMENT_BYTES > this.limits.maxReplyBytes) throw ReplyErrors.replyTooBig();
+  }
+}
+
+/** Checks a complete line of a simple type, as hiredis's processLineItem does. */
+function checkLine(buf: Buffer, type: number, start: number, end: number): void {
+  switch (type) {
+    case PLUS:
+    case MINUS:
+      if (indexOf(buf, LF, start, end) >= 0) throw ReplyErrors.badSimpleString();
+      return;
+    case COLON:
+      if (Number.isNaN(string2ll(buf, start, end))) throw ReplyErrors.badInteger();
+      return;
+    case COMMA: // ','
+      if (end - start >= 326) throw ReplyErrors.doubleTooLarge();
+      if (parseDouble(buf, start, end) === null) throw ReplyErrors.badDouble();
+      return;
+    case UNDERSCORE: // '_'
+      if (end !== start) throw ReplyErrors.badNil();
+      return;
+    case HASH: // '#'
+      if (end - start !== 1 || (buf[start] !== 0x74 && buf[start] !== 0x66)) throw ReplyErrors.badBool();
+      return;
+    default: // '('
+      if (!/^-?\d+$/.test(buf.toString('latin1', start, end))) throw ReplyErrors.badBignum();
+  }
+}
+
+/** The error for a line of this type that is not complete within its limit. */
+function lineTooLong(type: number): ProtocolError {
+  if (type === PLUS || type === MINUS) return ReplyErrors.simpleStringTooLong();
+  if (type === COMMA) return ReplyErrors.doubleTooLarge();
+  return badLine(type);
+}
+
+/** The error hiredis gives for a malformed line of this type. */
+function badLine(type: number): ProtocolError {
+  switch (KIND[type]) {
+    case BLOB:
+    case STREAM_PART:
+      return ReplyErrors.badBulkLength();
+    case AGGREGATE:
+      return ReplyErrors.badMultiBulkLength();
+    case STREAM_END:
+      return ReplyErrors.badStreamEnd();
+  }
+  switch (type) {
+    case COLON: return ReplyErrors.badInteger();
+    case COMMA: return ReplyErrors.badDouble();
+    case UNDERSCORE: return ReplyErrors.badNil();
+    case HASH: return ReplyErrors.badBool();
+    case LPAREN: return ReplyErrors.badBignum();
+    default: return ReplyErrors.badSimpleString();
+  }
+}
+
+/** An integer reply's value: a number when exact, a bigint beyond ±2^53-1. */
+function integerAt(buf: Buffer, start: number, end: number): number | bigint {
+  const n = string2ll(buf, start, end) as number;
+  return Number.isSafeInteger(n) ? n : BigInt(buf.toString('latin1', start, end));
+}
+
+/** A RESP3 double: a decimal number, or inf, -inf, nan (any case, as hiredis). */
+function parseDouble(buf: Buffer, start: number, end: number): number | null {
+  const text = buf.toString('latin1', start, end);
+  const word = DOUBLE_WORDS[text.toLowerCase()];
+  if (word !== undefined) return word;
+  return DOUBLE.test(text) ? Number(text) : null;
+}
+
+/** The frame buf[start, end) as a view (not subarray(): see BufferView). */
+function frame(buf: Buffer, start: number, end: number): Buffer {
+  return new BufferView(buf.buffer as ArrayBuffer, buf.byteOffset + start, end - start) as unknown as Buffer;
+}
+
+/** An aggregate being decoded: its type byte, its elements so far, and how many are still to come (-1: streamed). */
+interface Open {
+  type: number;
+  items: Reply[];
+  left: number;
+}
+
+/**
+ * Decodes one complete reply that {@link ReplyParser} has scanned (and so
+ * validated). Iterative over an explicit stack of open aggregates, so depth
+ * costs heap, not call stack.
+ */
+function decode(buf: Buffer, start: number): Reply {
+  const open: Open[] = [];
+  let parts: Buffer[] | null = null; // a streamed string being read
+  let p = start;
+  for (;;) {
+    const type = buf[p];
+    const cr = findCR(buf, p + 1, buf.length); // the frame is validated: a line end is there
+    const next = cr + 2;
+    let value: Reply | null = null;
+    switch (type) {
+      case PLUS: value = { type: 'simple', value: buf.toString('utf8', p + 1, cr) }; p = next; break;
+      case MINUS: value = { type: 'error', value: buf.toString('utf8', p + 1, cr) }; p = next; break;
+      case COLON: value = { type: 'integer', value: integerAt(buf, p + 1, cr) }; p = next; break;
+      case COMMA: value = { type: 'double', value: parseDouble(buf, p + 1, cr) as number }; p = next; break;
+      case UNDERSCORE: value = { type: 'null', origin: '_' }; p = next; break;
+      case HASH: value = { type: 'boolean', value: buf[p + 1] === 0x74 }; p = next; break;
+      case LPAREN: value = { type: 'bigNumber', value: BigInt(buf.toString('latin1', p + 1, cr)) }; p = next; break;
+      case DOLLAR:
+      case BANG:
+      case EQUALS: {
+        if (buf[p + 1] === QUESTION) {
+          parts = [];
+          p = next;
+          break;
+        }
+        const len = string2ll(buf, p + 1, cr) as number;
+        if (len < 0) {
+          value = { type: 'null', origin: '$' };
+          p = next;
+          break;
+        }
+        const data = buf.subarray(next, next + len);
+        if (type === DOLLAR) value = { type: 'bulk', value: data };
+        else if (type === EQUALS) value = { type: 'verbatim', format: data.toString('latin1', 0, 3), value: data.subarray(4) };
+        else value = { type: 'bulkError', value: data.toString('utf8') };
+        p = next + len + 2;
+        break;
+      }
+      case SEMICOLON: {
+        const len = string2ll(buf, p + 1, cr) as number;
+        const got = parts as Buffer[];
+        if (len === 0) {
+          value = { type: 'bulk', value: got.length === 1 ? got[0] : Buffer.concat(got) };
+          parts = null;
+        } else {
+          got.push(buf.subarray(next, next + len));
+        }
+        p = len === 0 ? next : next + len + 2;
+        break;
+      }
+      case DOT:
+        value = close(open.pop() as Open);
+        p = next;
+        break;
+      default: {
+        // An aggregate header.
+        const from = p + 1;
+        p = next;
+        if (cr === from + 1 && buf[from] === QUESTION) {
+          open.push({ type, items: [], left: -1 });
+          break;
+        }
+        const n = string2ll(buf, from, cr) as number;
+        if (n < 0) {
+          value = { type: 'null', origin: '*' };
+          break;
+        }
+        const left = (type === PERCENT || type === PIPE ? 2 * n : n) + (type === PIPE ? 1 : 0);
+        if (left === 0) value = close({ type, items: [], left });
+        else open.push({ type, items: [], left });
+      }
+    }
+    // Attach the finished value to the aggregates it completes.
+    while (value !== null) {
+      const top = open.length - 1;
+      if (top < 0) return value;
+      const agg = open[top];
+      agg.items.push(value);
+      if (agg.left > 0 && --agg.left === 0) {
+        open.pop();
+        value = close(agg);
+      } else {
+        value = null;
+      }
+    }
+  }
+}
+
+/** The reply an aggregate becomes once all its elements are read. */
+function close(agg: Open): Reply {
+  const items = agg.items;
+  switch (agg.type) {
+    case STAR: return { type: 'array', value: items };
+    case TILDE: return { type: 'set', value: items };
+    case GREATER: return { type: 'push', value: items };
+    case PERCENT: return { type: 'map', value: pairs(items, items.length) };
+    default: return { type: 'attribute', value: pairs(items, items.length - 1), reply: items[items.length - 1] };
+  }
+}
+
+function pairs(items: Reply[], n: number): [Reply, Reply][] {
+  const out: [Reply, Reply][] = [];
+  for (let i = 0; i < n; i += 2) out.push([items[i], items[i + 1]]);
+  return out;
+}
