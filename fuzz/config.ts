@@ -24,6 +24,8 @@ export const PROPERTIES = [
   'replies: streamed types',
   'replies: corrupted',
   'try-read: mixed with readCommand',
+  'decoders: requests agree',
+  'decoders: replies agree',
 ] as const;
 export type PropertyName = (typeof PROPERTIES)[number];
 

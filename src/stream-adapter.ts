@@ -53,7 +53,12 @@ export class StreamAdapter {
   /** Gives the source what arrived, then answers waiting calls. */
   private readonly deliver = (): void => {
     const arrived = this.arrived;
-    for (let i = 0; i < arrived.length; i++) this.source.push(arrived[i]);
+    // One chunk at a time, answering after each: a request outgrowing its
+    // limit is refused at the chunk that makes it so, however many followed.
+    for (let i = 0; i < arrived.length; i++) {
+      this.source.push(arrived[i]);
+      if (i < arrived.length - 1 && this.waiters.length > 0) this.answer();
+    }
     arrived.length = 0;
     this.answer();
   };

@@ -1,0 +1,133 @@
+// ReplyDecoder: bytes in, replies and frames out, synchronously (no stream, no await).
+import { describe, expect, test } from 'vitest';
+import { ProtocolError, type Reply, ReplyDecoder } from '../src/index.js';
+
+const b = (s: string): Buffer => Buffer.from(s, 'latin1');
+
+/** Every reply the decoder gives for these chunks, pushed one by one. */
+function decodeAll(chunks: string[], decoder = new ReplyDecoder()): Reply[] {
+  const out: Reply[] = [];
+  for (const chunk of chunks) {
+    decoder.push(b(chunk));
+    for (let r; (r = decoder.next()) !== undefined; ) out.push(r);
+  }
+  return out;
+}
+
+describe('ReplyDecoder', () => {
+  test('decodes RESP2 replies', () => {
+    expect(decodeAll(['+OK\r\n-ERR bad\r\n:42\r\n$2\r\nhi\r\n$-1\r\n*2\r\n:1\r\n:2\r\n'])).toEqual([
+      { type: 'simple', value: 'OK' },
+      { type: 'error', value: 'ERR bad' },
+      { type: 'integer', value: 42 },
+      { type: 'bulk', value: b('hi') },
+      { type: 'null', origin: '$' },
+      { type: 'array', value: [{ type: 'integer', value: 1 }, { type: 'integer', value: 2 }] },
+    ]);
+  });
+
+  test('decodes RESP3 maps, sets, doubles and booleans', () => {
+    expect(decodeAll(['%1\r\n+k\r\n,1.5\r\n~1\r\n#t\r\n_\r\n'])).toEqual([
+      { type: 'map', value: [[{ type: 'simple', value: 'k' }, { type: 'double', value: 1.5 }]] },
+      { type: 'set', value: [{ type: 'boolean', value: true }] },
+      { type: 'null', origin: '_' },
+    ]);
+  });
+
+  test('gives undefined until a split reply is complete, then the reply', () => {
+    const d = new ReplyDecoder();
+    d.push(b('*2\r\n$3\r\nfoo\r\n$3\r\nba'));
+    expect(d.next()).toBeUndefined();
+    d.push(b('r\r\n'));
+    expect(d.next()).toEqual({ type: 'array', value: [{ type: 'bulk', value: b('foo') }, { type: 'bulk', value: b('bar') }] });
+  });
+
+  test('gives the same replies whatever the chunk boundaries', () => {
+    const bytes = '+OK\r\n*3\r\n:1\r\n$5\r\nhello\r\n%1\r\n+a\r\n_\r\n$?\r\n;2\r\nab\r\n;0\r\n';
+    const whole = decodeAll([bytes]);
+    expect(whole).toHaveLength(3);
+    for (let i = 0; i <= bytes.length; i++) expect(decodeAll([bytes.slice(0, i), bytes.slice(i)])).toEqual(whole);
+    expect(decodeAll([...bytes])).toEqual(whole);
+  });
+
+  test('gives a frame as the exact bytes of one reply, an attribute with the reply it annotates', () => {
+    const d = new ReplyDecoder();
+    d.push(b('|1\r\n+ttl\r\n:3\r\n$1\r\nx\r\n+OK\r\n'));
+    expect(d.nextFrame()).toEqual(b('|1\r\n+ttl\r\n:3\r\n$1\r\nx\r\n'));
+    expect(d.hasReply()).toBe(true);
+    expect(d.nextFrame()).toEqual(b('+OK\r\n'));
+    expect(d.hasReply()).toBe(false);
+    expect(d.nextFrame()).toBeUndefined();
+  });
+
+  test('mixes frames and decoded replies in order', () => {
+    const d = new ReplyDecoder();
+    d.push(b(':1\r\n:2\r\n:3\r\n'));
+    expect(d.next()).toEqual({ type: 'integer', value: 1 });
+    expect(d.nextFrame()).toEqual(b(':2\r\n'));
+    expect(d.next()).toEqual({ type: 'integer', value: 3 });
+  });
+
+  test("throws malformed bytes as a fatal ProtocolError in hiredis's words, then the same error every time", () => {
+    const d = new ReplyDecoder();
+    d.push(b('+OK\r\n:12a\r\n'));
+    expect(d.next()).toEqual({ type: 'simple', value: 'OK' });
+    let first: unknown;
+    try {
+      d.next();
+    } catch (err) {
+      first = err;
+    }
+    expect(first).toBeInstanceOf(ProtocolError);
+    expect(first).toMatchObject({ message: 'Bad integer value', fatal: true });
+    expect(() => d.nextFrame()).toThrow(first as Error);
+  });
+
+  test('refuses a reply larger than maxReplyBytes', () => {
+    const d = new ReplyDecoder({ maxReplyBytes: 100 });
+    d.push(b('$1000\r\n'));
+    expect(() => d.next()).toThrow('Protocol error, reply larger than maxReplyBytes');
+  });
+
+  test('holds a big value once, in one buffer reserved ahead, whatever the chunking', () => {
+    const size = 1 << 20;
+    const d = new ReplyDecoder();
+    d.push(b(`$${size}\r\n`));
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    for (let sent = 0; sent < size; sent += chunk.length) {
+      expect(d.next()).toBeUndefined();
+      d.push(chunk);
+    }
+    d.push(b('\r\n'));
+    const reply = d.next() as { type: 'bulk'; value: Buffer };
+    expect(reply.value.length).toBe(size);
+    // Reserved ahead: the value's buffer is the reply's own size, not a doubled one.
+    expect(reply.value.buffer.byteLength).toBeLessThanOrEqual(size + 64);
+  });
+
+  describe('end()', () => {
+    test('says nothing when the input ends between replies', () => {
+      const d = new ReplyDecoder();
+      d.push(b('+OK\r\n'));
+      expect(d.next()).toEqual({ type: 'simple', value: 'OK' });
+      expect(() => d.end()).not.toThrow();
+    });
+
+    test('throws when the input ends inside a reply', () => {
+      const d = new ReplyDecoder();
+      d.push(b('*2\r\n:1\r\n'));
+      expect(d.next()).toBeUndefined();
+      expect(() => d.end()).toThrow(
+        expect.objectContaining({ message: 'Protocol error, connection closed in the middle of a reply', fatal: true }),
+      );
+    });
+
+    test('lets the complete replies still buffered be taken first, then throws for the cut one', () => {
+      const d = new ReplyDecoder();
+      d.push(b('+OK\r\n$5\r\nab'));
+      expect(() => d.end()).not.toThrow();
+      expect(d.next()).toEqual({ type: 'simple', value: 'OK' });
+      expect(() => d.next()).toThrow('Protocol error, connection closed in the middle of a reply');
+    });
+  });
+});

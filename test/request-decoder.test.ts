@@ -1,0 +1,145 @@
+// RequestDecoder: bytes in, commands out, synchronously (no stream, no await).
+import { describe, expect, test } from 'vitest';
+import { type Command, ProtocolError, RequestDecoder } from '../src/index.js';
+
+const b = (s: string): Buffer => Buffer.from(s, 'latin1');
+const args = (cmd: Command | undefined): string[] | undefined => cmd?.args().map((a) => a.toString('latin1'));
+
+/** Every command the decoder gives for these chunks, pushed one by one. */
+function decodeAll(chunks: string[], decoder = new RequestDecoder()): string[][] {
+  const out: string[][] = [];
+  for (const chunk of chunks) {
+    decoder.push(b(chunk));
+    for (let cmd; (cmd = decoder.next()) !== undefined; ) out.push(args(cmd)!);
+  }
+  return out;
+}
+
+describe('RequestDecoder', () => {
+  test('gives a multibulk request as its arguments', () => {
+    const d = new RequestDecoder();
+    d.push(b('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nhello\r\n'));
+    const cmd = d.next();
+    expect(args(cmd)).toEqual(['SET', 'k', 'hello']);
+    expect(cmd!.name()).toBe('set');
+    expect(d.next()).toBeUndefined();
+  });
+
+  test('gives an inline request as its words', () => {
+    expect(decodeAll(['SET k "a b"\r\n'])).toEqual([['SET', 'k', 'a b']]);
+  });
+
+  test('gives undefined until a split request is complete, then the request', () => {
+    const d = new RequestDecoder();
+    d.push(b('*1\r\n$4\r\nPI'));
+    expect(d.next()).toBeUndefined();
+    d.push(b('NG\r\n'));
+    expect(args(d.next())).toEqual(['PING']);
+  });
+
+  test('gives the same commands whatever the chunk boundaries', () => {
+    const bytes = '*2\r\n$4\r\nECHO\r\n$5\r\nhello\r\nPING\r\n*1\r\n$4\r\nQUIT\r\n';
+    const whole = decodeAll([bytes]);
+    expect(whole).toEqual([['ECHO', 'hello'], ['PING'], ['QUIT']]);
+    for (let i = 0; i <= bytes.length; i++) expect(decodeAll([bytes.slice(0, i), bytes.slice(i)])).toEqual(whole);
+    expect(decodeAll([...bytes])).toEqual(whole);
+  });
+
+  test('marks the last buffered command with isLast', () => {
+    const d = new RequestDecoder();
+    d.push(b('*1\r\n$4\r\nPING\r\n*1\r\n$4\r\nPING\r\n*1\r\n$4\r\nPI'));
+    expect(d.next()!.isLast()).toBe(false);
+    expect(d.next()!.isLast()).toBe(true);
+    expect(d.next()).toBeUndefined();
+  });
+
+  test('takes plain Uint8Arrays as well as Buffers', () => {
+    const d = new RequestDecoder();
+    d.push(new TextEncoder().encode('*1\r\n$4\r\nPING\r\n'));
+    expect(args(d.next())).toEqual(['PING']);
+  });
+
+  test("throws a malformed request's fatal ProtocolError in Redis's words, then the same error every time", () => {
+    const d = new RequestDecoder();
+    d.push(b('*1\r\n$x\r\n'));
+    let first: unknown;
+    try {
+      d.next();
+    } catch (err) {
+      first = err;
+    }
+    expect(first).toBeInstanceOf(ProtocolError);
+    expect(first).toMatchObject({ message: 'Protocol error: invalid bulk length', fatal: true });
+    d.push(b('*1\r\n$4\r\nPING\r\n')); // ignored: nothing more is read
+    expect(() => d.next()).toThrow(first as Error);
+  });
+
+  test('throws a recoverable error once and goes on with the next request', () => {
+    const d = new RequestDecoder();
+    d.push(b('SET "a\r\nPING\r\n'));
+    expect(() => d.next()).toThrow(expect.objectContaining({ message: 'Protocol error: unbalanced quotes in request', fatal: false }));
+    expect(args(d.next())).toEqual(['PING']);
+  });
+
+  test('refuses a request that outgrows maxQueryBuffer before it is complete', () => {
+    const d = new RequestDecoder({ maxQueryBuffer: 100 });
+    d.push(b('*1\r\n$1000\r\n' + 'x'.repeat(200)));
+    expect(() => d.next()).toThrow('closing client that reached max query buffer length');
+  });
+
+  describe('end()', () => {
+    test('says nothing when the input ends between requests', () => {
+      const d = new RequestDecoder();
+      d.push(b('*1\r\n$4\r\nPING\r\n'));
+      expect(args(d.next())).toEqual(['PING']);
+      expect(() => d.end()).not.toThrow();
+      expect(d.next()).toBeUndefined();
+    });
+
+    test('throws when the input ends inside a request', () => {
+      const d = new RequestDecoder();
+      d.push(b('*2\r\n$3\r\nGET\r\n'));
+      expect(d.next()).toBeUndefined();
+      expect(() => d.end()).toThrow(
+        expect.objectContaining({ message: 'Protocol error: connection closed in the middle of a request', fatal: true }),
+      );
+    });
+
+    test('lets the complete requests still buffered be taken first, then throws for the cut one', () => {
+      const d = new RequestDecoder();
+      d.push(b('*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nGET\r\n'));
+      d.end();
+      const cmd = d.next();
+      expect(args(cmd)).toEqual(['PING']);
+      expect(cmd!.isLast()).toBe(true);
+      expect(() => d.next()).toThrow('Protocol error: connection closed in the middle of a request');
+    });
+  });
+
+  describe('Command.raw()', () => {
+    test('gives a multibulk request exactly as it arrived', () => {
+      const set = '*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nhe\r\no\r\n';
+      const d = new RequestDecoder();
+      d.push(b(set + '*1\r\n$4\r\nPING\r\n'));
+      expect(d.next()!.raw()).toEqual(b(set));
+      expect(d.next()!.raw()).toEqual(b('*1\r\n$4\r\nPING\r\n'));
+    });
+
+    test('gives the bytes as they arrived when the request was split across chunks', () => {
+      const bytes = '*2\r\n$4\r\nECHO\r\n$10\r\n0123456789\r\n';
+      for (let i = 1; i < bytes.length; i++) {
+        const d = new RequestDecoder();
+        d.push(b(bytes.slice(0, i)));
+        expect(d.next()).toBeUndefined();
+        d.push(b(bytes.slice(i) + 'PING\r\n'));
+        expect(d.next()!.raw()).toEqual(b(bytes));
+      }
+    });
+
+    test('is null for an inline request, which has no RESP form to forward', () => {
+      const d = new RequestDecoder();
+      d.push(b('PING\r\n'));
+      expect(d.next()!.raw()).toBeNull();
+    });
+  });
+});
