@@ -48,17 +48,20 @@ export class StreamAdapter {
   // read() calls not answered yet, oldest first (more than one only when a
   // caller does not await).
   private readonly waiters: Waiter[] = [];
-  // Chunks the stream delivered that the source has not been given yet.
+  // Chunks that arrived while nobody asked, not given to the source yet
+  // (at most one: the stream is paused when one arrives).
   private readonly arrived: Buffer[] = [];
-  /** Gives the source what arrived, then answers waiting calls. */
+  // Set from the moment a waiting call is answered until the microtasks
+  // then queued have run: tryRead() says undefined meanwhile, so a call made
+  // before the caller has seen that answer cannot take what comes after it.
+  private answering = false;
+  private readonly answered = (): void => {
+    this.answering = false;
+  };
+  /** Gives the source what arrived while nobody asked. */
   private readonly deliver = (): void => {
     const arrived = this.arrived;
-    // One chunk at a time, answering after each: a request outgrowing its
-    // limit is refused at the chunk that makes it so, however many followed.
-    for (let i = 0; i < arrived.length; i++) {
-      this.source.push(arrived[i]);
-      if (i < arrived.length - 1 && this.waiters.length > 0) this.answer();
-    }
+    for (let i = 0; i < arrived.length; i++) this.source.push(arrived[i]);
     arrived.length = 0;
     this.answer();
   };
@@ -68,26 +71,34 @@ export class StreamAdapter {
     this.feed = new StreamFeed(stream, {
       chunk: (chunk) => {
         if (source.failed() || this.failure !== null) return this.feed.pause(); // nothing more will be read
-        // Taken in a microtask, not in the 'data' callback itself: what
-        // arrives while a call waits reaches that call before any call made
-        // after it, and a burst of chunks is taken in one go.
-        this.arrived.push(chunk);
-        if (this.arrived.length === 1) queueMicrotask(this.deliver);
-        if (this.waiters.length === 0) this.feed.pause(); // nobody asked: hold the stream
+        if (this.waiters.length === 0) {
+          // Nobody asked: hold the stream, and take the chunk in a microtask
+          // (or at the next read()), so that it reaches the decoder after
+          // whatever the caller is doing now.
+          this.feed.pause();
+          this.arrived.push(chunk);
+          if (this.arrived.length === 1) queueMicrotask(this.deliver);
+          return;
+        }
+        // Somebody waits: straight in, in the callback the stream delivered
+        // it in (no tick, no promise between them).
+        source.push(chunk);
+        this.answer();
       },
       end: () => {
         this.ended = true;
-        if (this.arrived.length === 0) queueMicrotask(this.deliver);
+        this.answer();
       },
       error: (err) => {
         this.streamError = err;
-        if (this.arrived.length === 0) queueMicrotask(this.deliver);
+        this.answer();
       },
     });
   }
 
   /** The next result; `null` at a clean end of the stream. Rejects with what `take` throws, or the stream's error. */
   read<T>(take: Take<T>): Promise<T | null> {
+    if (this.arrived.length > 0) this.deliver();
     let value: T | null | undefined;
     try {
       value = this.ready(take);
@@ -107,7 +118,7 @@ export class StreamAdapter {
    * A clean end reads as `undefined` too: read() reports it.
    */
   tryRead<T>(take: Take<T>): T | undefined {
-    return this.ready(take) ?? undefined;
+    return this.answering ? undefined : (this.ready(take) ?? undefined);
   }
 
   /** Iterates results until the end of the stream; throws as {@link StreamAdapter.read} rejects. */
@@ -171,6 +182,17 @@ export class StreamAdapter {
     return null;
   }
 
+  /**
+   * Marks a waiting call as being answered until the microtasks already
+   * queued have run. Queued before the call's promise settles, so the flag
+   * is down again when the caller's own continuation runs.
+   */
+  private settling(): void {
+    if (this.answering) return;
+    this.answering = true;
+    queueMicrotask(this.answered);
+  }
+
   /** Settles waiting calls, in order, from what is buffered; holds the stream while nobody asks. */
   private answer(): void {
     const waiters = this.waiters;
@@ -181,11 +203,13 @@ export class StreamAdapter {
         value = this.step(waiter.take);
       } catch (err) {
         waiters.shift();
+        this.settling();
         waiter.reject(err);
         continue;
       }
       if (value === undefined) return; // keep reading: somebody waits for more input
       waiters.shift();
+      this.settling();
       waiter.resolve(value);
     }
     // Nobody asks and input is left over: stop reading until somebody does.
