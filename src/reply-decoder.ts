@@ -390,7 +390,10 @@ function checkLine(buf: Buffer, type: number, start: number, end: number): void 
   switch (type) {
     case PLUS:
     case MINUS:
-      if (indexOf(buf, LF, start, end) >= 0) throw ReplyErrors.badSimpleString();
+      // A JS loop for a short line: cheaper than the native search's call.
+      if (end - start <= SHORT_TEXT) {
+        for (let i = start; i < end; i++) if (buf[i] === LF) throw ReplyErrors.badSimpleString();
+      } else if (indexOf(buf, LF, start, end) >= 0) throw ReplyErrors.badSimpleString();
       return;
     case COLON:
       if (Number.isNaN(string2ll(buf, start, end))) throw ReplyErrors.badInteger();
@@ -470,7 +473,9 @@ interface Open {
  * costs heap, not call stack.
  */
 function decode(buf: Buffer, start: number): Reply {
-  const open: Open[] = [];
+  // One stack for every call (decode never re-enters), emptied first: no array per reply.
+  const open = OPEN;
+  open.length = 0;
   let parts: Buffer[] | null = null; // a streamed string being read
   let p = start;
   for (;;) {
@@ -479,8 +484,8 @@ function decode(buf: Buffer, start: number): Reply {
     const next = cr + 2;
     let value: Reply | null = null;
     switch (type) {
-      case PLUS: value = { type: 'simple', value: buf.toString('utf8', p + 1, cr) }; p = next; break;
-      case MINUS: value = { type: 'error', value: buf.toString('utf8', p + 1, cr) }; p = next; break;
+      case PLUS: value = { type: 'simple', value: text(buf, p + 1, cr) }; p = next; break;
+      case MINUS: value = { type: 'error', value: text(buf, p + 1, cr) }; p = next; break;
       case COLON: value = { type: 'integer', value: integerAt(buf, p + 1, cr) }; p = next; break;
       case COMMA: value = { type: 'double', value: parseDouble(buf, p + 1, cr) as number }; p = next; break;
       case UNDERSCORE: value = { type: 'null', origin: '_' }; p = next; break;
@@ -500,7 +505,7 @@ function decode(buf: Buffer, start: number): Reply {
           p = next;
           break;
         }
-        const data = buf.subarray(next, next + len);
+        const data = frame(buf, next, next + len);
         if (type === DOLLAR) value = { type: 'bulk', value: data };
         else if (type === EQUALS) value = { type: 'verbatim', format: data.toString('latin1', 0, 3), value: data.subarray(4) };
         else value = { type: 'bulkError', value: data.toString('utf8') };
@@ -514,7 +519,7 @@ function decode(buf: Buffer, start: number): Reply {
           value = { type: 'bulk', value: got.length === 1 ? got[0] : Buffer.concat(got) };
           parts = null;
         } else {
-          got.push(buf.subarray(next, next + len));
+          got.push(frame(buf, next, next + len));
         }
         p = len === 0 ? next : next + len + 2;
         break;
@@ -555,6 +560,36 @@ function decode(buf: Buffer, start: number): Reply {
       }
     }
   }
+}
+
+/** The open aggregates of the reply being decoded. */
+const OPEN: Open[] = [];
+
+/** Lines up to this many bytes are decoded by a JS loop when they are ASCII. */
+const SHORT_TEXT = 24;
+
+/**
+ * buf[start, end) as UTF-8 text. A short ASCII line (`OK`, `QUEUED`, most
+ * errors) is built by String.fromCharCode, much cheaper than a call into
+ * Node's decoder; anything else goes to that decoder, called directly
+ * (toString() first checks the encoding name and the bounds).
+ */
+function text(buf: Buffer, start: number, end: number): string {
+  if (end - start <= SHORT_TEXT) {
+    let out = '';
+    for (let i = start; i < end; i++) {
+      const c = buf[i];
+      if (c >= 0x80) return (buf as Buffer & Utf8Slicer).utf8Slice(start, end);
+      out += String.fromCharCode(c);
+    }
+    return out;
+  }
+  return (buf as Buffer & Utf8Slicer).utf8Slice(start, end);
+}
+
+/** Node's long-standing direct UTF-8 decoder on Buffer.prototype (absent from @types/node). */
+interface Utf8Slicer {
+  utf8Slice(start: number, end: number): string;
 }
 
 /** The reply an aggregate becomes once all its elements are read. */
