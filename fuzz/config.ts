@@ -26,6 +26,7 @@ export const PROPERTIES = [
   'try-read: mixed with readCommand',
   'decoders: requests agree',
   'decoders: replies agree',
+  'decoders: raw requests',
 ] as const;
 export type PropertyName = (typeof PROPERTIES)[number];
 

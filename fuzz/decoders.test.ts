@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { ReplyDecoder, ReplyParser, RequestDecoder, type ParserOptions, type ReplyParserOptions } from '../src/index.js';
 import { type Parsed, parseChunks } from '../test/helpers.js';
-import { arbitraryStream, corruptedStream, cuts, limits, mutate, mutation, split, validStream } from './arbitraries.js';
+import { arbitraryStream, command, corruptedStream, cuts, limits, multibulk, mutate, mutation, split, validStream } from './arbitraries.js';
 import { check, testTimeout } from './config.js';
 
 const anyRequests = fc.oneof(validStream, corruptedStream, arbitraryStream);
@@ -53,6 +53,25 @@ test('RequestDecoder and Parser agree on any input, however it is split', { time
     fc.asyncProperty(anyRequests, cuts, limits, async (bytes, fractions, options) => {
       const chunks = split(bytes, fractions);
       expect(decodeRequests(chunks, options)).toEqual(await parseChunks(chunks, options));
+    }),
+    150,
+  );
+});
+
+test('Command.raw() gives back every multibulk request byte for byte, however the stream is split', { timeout: testTimeout() }, async () => {
+  await check(
+    'decoders: raw requests',
+    fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 8 }), cuts, async (commands, fractions) => {
+      const requests = commands.map(multibulk);
+      const decoder = new RequestDecoder();
+      const raw: Buffer[] = [];
+      for (const chunk of split(Buffer.concat(requests), fractions)) {
+        decoder.push(chunk);
+        for (let cmd; (cmd = decoder.next()) !== undefined; ) raw.push(Buffer.from(cmd.raw()!));
+      }
+      // Buffer#equals: a deep comparison of megabytes byte by byte would take seconds.
+      expect(raw.length).toBe(requests.length);
+      expect(raw.map((r, i) => r.equals(requests[i]))).toEqual(requests.map(() => true));
     }),
     150,
   );
