@@ -473,9 +473,7 @@ interface Open {
  * costs heap, not call stack.
  */
 function decode(buf: Buffer, start: number): Reply {
-  // One stack for every call (decode never re-enters), emptied first: no array per reply.
-  const open = OPEN;
-  open.length = 0;
+  const open: Open[] = [];
   let parts: Buffer[] | null = null; // a streamed string being read
   let p = start;
   for (;;) {
@@ -561,9 +559,6 @@ function decode(buf: Buffer, start: number): Reply {
     }
   }
 }
-
-/** The open aggregates of the reply being decoded. */
-const OPEN: Open[] = [];
 
 /** Lines up to this many bytes are decoded by a JS loop when they are ASCII. */
 const SHORT_TEXT = 24;
