@@ -390,10 +390,7 @@ function checkLine(buf: Buffer, type: number, start: number, end: number): void 
   switch (type) {
     case PLUS:
     case MINUS:
-      // A JS loop for a short line: cheaper than the native search's call.
-      if (end - start <= SHORT_TEXT) {
-        for (let i = start; i < end; i++) if (buf[i] === LF) throw ReplyErrors.badSimpleString();
-      } else if (indexOf(buf, LF, start, end) >= 0) throw ReplyErrors.badSimpleString();
+      if (hasLF(buf, start, end)) throw ReplyErrors.badSimpleString();
       return;
     case COLON:
       if (Number.isNaN(string2ll(buf, start, end))) throw ReplyErrors.badInteger();
@@ -411,6 +408,13 @@ function checkLine(buf: Buffer, type: number, start: number, end: number): void 
     default: // '('
       if (!/^-?\d+$/.test(buf.toString('latin1', start, end))) throw ReplyErrors.badBignum();
   }
+}
+
+/** Whether buf[start, end) holds an LF: a JS loop for a short line, cheaper than the native search's call. */
+function hasLF(buf: Buffer, start: number, end: number): boolean {
+  if (end - start > SHORT_TEXT) return indexOf(buf, LF, start, end) >= 0;
+  for (let i = start; i < end; i++) if (buf[i] === LF) return true;
+  return false;
 }
 
 /** The error for a line of this type that is not complete within its limit. */
