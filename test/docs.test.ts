@@ -32,4 +32,4 @@ test('the TypeDoc reference covers every export of src/index.ts, with no broken 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-});
+}, 120_000); // TypeDoc alone took 5 s to 34 s on 2 shared cores
