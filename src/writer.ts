@@ -541,17 +541,17 @@ export class Writer {
     if (this.len + n <= this.out.length) return;
     this.spill();
     // The old buffer now belongs to the stream until written: never reuse it.
-    const held = this.len - this.start;
-    if (held === 0) {
+    if (this.drops === null) {
       this.out = Buffer.allocUnsafe(Math.max(this.bufferSize, n));
       this.start = this.len = 0;
       return;
     }
-    // An open RESP2 attribute held bytes back: they move to the new buffer,
+    // An open RESP2 attribute holds bytes back: they move to the new buffer,
     // which grows by doubling so a long-held attribute costs linear copying.
+    const held = this.len - this.start;
     const out = Buffer.allocUnsafe(Math.max(this.bufferSize, 2 * (held + n)));
     this.out.copy(out, 0, this.start, this.len);
-    for (const drop of this.drops!) drop.from -= this.start;
+    for (const drop of this.drops) drop.from -= this.start;
     this.out = out;
     this.start = 0;
     this.len = held;
