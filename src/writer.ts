@@ -1,5 +1,7 @@
 // Writer: buffers RESP2/RESP3 replies and hands them to a stream in few writes.
 import type { Writable } from 'node:stream';
+import { formatDouble } from './double.js';
+import { skipValues } from './skip-values.js';
 
 /** Options of a {@link Writer}. */
 export interface WriterOptions {
@@ -652,85 +654,8 @@ interface Drop {
   values: number;
 }
 
-/**
- * Where `count` complete RESP values starting at `at` end in `buf[at, end)`,
- * or -1 if they are not all there yet. Reads what a Writer writes (and any
- * well-formed RESP2 or RESP3 passed to writeRaw): lines, bulks and aggregates,
- * an attribute with the value it annotates.
- */
-function skipValues(buf: Buffer, at: number, end: number, count: number): number {
-  let pos = at;
-  for (let left = count; left > 0; ) {
-    const cr = buf.indexOf(CR, pos + 1);
-    if (cr < 0 || cr + 1 >= end) return -1;
-    const type = buf[pos];
-    const n = type === 0x24 || type === 0x21 || type === 0x3d || type === 0x2a || type === 0x7e || type === 0x3e || type === 0x25 || type === 0x7c
-      ? Number(buf.toString('latin1', pos + 1, cr))
-      : 0;
-    pos = cr + 2;
-    switch (type) {
-      case 0x24: // $ bulk, ! bulk error, = verbatim: n bytes and CRLF (none for the null $-1)
-      case 0x21:
-      case 0x3d:
-        if (n >= 0) pos += n + 2;
-        if (pos > end) return -1;
-        left--;
-        break;
-      case 0x2a: // * array, ~ set, > push: n values follow (none for the null *-1)
-      case 0x7e:
-      case 0x3e:
-        left += Math.max(n, 0) - 1;
-        break;
-      case 0x25: // % map: n pairs
-        left += 2 * n - 1;
-        break;
-      case 0x7c: // | attribute: n pairs, then the value they annotate, which is the one counted
-        left += 2 * n;
-        break;
-      default: // a line: + - : , # ( _
-        left--;
-    }
-  }
-  return pos;
-}
-
 function checkCount(method: string, n: number): void {
   if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`redisproto: ${method} needs a count >= 0, got ${n}`);
-}
-
-const INT62 = 2 ** 62;
-
-/**
- * A double as Redis (7.2 on, `d2string`) prints it: `nan`, `inf`, `-inf`,
- * `0`, `-0`; an integral value within ±2^62 in full; any other value with the
- * fewest significant digits that read back to the same double, placed the way
- * Redis's fpconv does: plain when the exponent is close to the digits
- * (`123.25`, `0.000001`, `100000000000000000000` is not: `1e+20`), else
- * scientific with a signed exponent and no padding (`1.5e-7`, `1e+300`).
- */
-function formatDouble(x: number): string {
-  if (x !== x) return 'nan';
-  if (x === Infinity) return 'inf';
-  if (x === -Infinity) return '-inf';
-  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
-  if (Number.isInteger(x) && x >= -INT62 && x <= INT62) return Number.isSafeInteger(x) ? '' + x : BigInt(x).toString();
-  // toExponential() without an argument gives the shortest round-trip digits.
-  const sci = x.toExponential();
-  const neg = x < 0;
-  const e = sci.indexOf('e');
-  const digits = sci.slice(neg ? 1 : 0, e).replace('.', '');
-  const nd = digits.length;
-  const exp10 = Number(sci.slice(e + 1)); // the power of ten of the first digit
-  const k = exp10 - nd + 1; // |x| = digits × 10^k
-  const absExp = Math.abs(exp10);
-  const sign = neg ? '-' : '';
-  if (k >= 0 && absExp < nd + 7) return sign + digits + '0'.repeat(k);
-  if (k < 0 && (k > -7 || absExp < 4)) {
-    const point = nd + k;
-    if (point <= 0) return sign + '0.' + '0'.repeat(-point) + digits;
-    return sign + digits.slice(0, point) + '.' + digits.slice(point);
-  }
-  return sign + digits[0] + (nd > 1 ? '.' + digits.slice(1) : '') + 'e' + (exp10 < 0 ? '-' : '+') + absExp;
 }
 
 function closedError(): Error {
