@@ -1,9 +1,10 @@
 // RESP3: each Writer call's exact bytes in RESP3, and in RESP2 where it degrades as Redis 7 degrades it.
+import net from 'node:net';
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { ReplyParser, type ReplyValue, Writer } from '../src/index.js';
-import { captureWriter } from './helpers.js';
+import { captureWriter, requireBinary, startRedisServer } from './helpers.js';
 
 async function bytesOf(protocol: 2 | 3, write: (w: Writer) => void): Promise<string> {
   const { writer, sent } = captureWriter({ protocol });
@@ -172,7 +173,52 @@ describe('every RESP3 type, byte for byte', () => {
   });
 });
 
-describe('RESP2 attributes are cut from the buffer, not patched into the Writer', () => {
+describe('attributes: as redis-server sends them; in RESP2 cut from the buffer, no method patched', () => {
+  test.skipIf(!requireBinary('redis-server'))(
+    "DEBUG PROTOCOL attrib: the bytes redis-server 7 sends in RESP3 and in RESP2, from writeAttribute(map) and from writeAttribute(n)",
+    async () => {
+      const redis = await startRedisServer(['--enable-debug-command', 'yes']);
+      try {
+        const ask = async (protocol: 2 | 3): Promise<string> => {
+          const socket = net.connect(redis.port, '127.0.0.1');
+          const replies = new ReplyParser(socket);
+          const writer = new Writer(socket);
+          if (protocol === 3) writer.writeCommand(['HELLO', '3']);
+          writer.writeCommand(['DEBUG', 'PROTOCOL', 'attrib']);
+          await writer.flush();
+          if (protocol === 3) await replies.readFrame();
+          const frame = (await replies.readFrame())!.toString('latin1');
+          socket.destroy();
+          return frame;
+        };
+        const reply = 'Some real reply following the attribute';
+        for (const protocol of [3, 2] as const) {
+          const fromRedis = await ask(protocol);
+          expect(
+            await bytesOf(protocol, (w) => {
+              w.writeAttribute({ 'key-popularity': [Buffer.from('key:123'), 90] });
+              w.writeBulkString(reply);
+            }),
+          ).toBe(fromRedis);
+          expect(
+            await bytesOf(protocol, (w) => {
+              w.writeAttribute(1);
+              w.writeBulkString('key-popularity');
+              w.writeArray(2);
+              w.writeBulkString('key:123');
+              w.writeInt(90);
+              w.writeBulkString(reply);
+            }),
+          ).toBe(fromRedis);
+        }
+        expect(await ask(2)).toBe(`$${reply.length}\r\n${reply}\r\n`);
+      } finally {
+        await redis.stop();
+      }
+    },
+    30_000,
+  );
+
   test('a Writer keeps the prototype\'s methods after a RESP2 attribute', async () => {
     const { writer, sent } = captureWriter({ protocol: 2 });
     writer.writeAttribute(1);
