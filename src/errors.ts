@@ -59,7 +59,7 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export interface ProtocolErrorOptions {
   /** The kind of failure. */
   code: ErrorCode;
-  /** The error line to send, without `-` and CRLF; a string is taken as Latin-1 (one byte per char). `null`: send nothing. */
+  /** The error line to send, without `-` and CRLF; a string is UTF-8 encoded, as `writeError` encodes it. `null`: send nothing. */
   reply: Uint8Array | string | null;
   /** Whether the framing is lost (default true). */
   fatal?: boolean;
@@ -101,14 +101,17 @@ export class ProtocolError extends Error {
     this.name = 'ProtocolError';
     this.code = options.code;
     const reply = options.reply;
-    this.reply = reply === null ? null : typeof reply === 'string' ? Buffer.from(reply, 'latin1') : Buffer.from(reply);
+    this.reply = reply === null ? null : typeof reply === 'string' ? Buffer.from(reply, 'utf8') : Buffer.from(reply);
     this.fatal = options.fatal ?? true;
   }
 }
 
-/** A request error whose reply is Redis's: `ERR ` and the message. */
+/**
+ * A request error whose reply is Redis's: `ERR ` and the message, one byte
+ * per char (a message holds a client's raw byte as the char of that code).
+ */
 function requestError(code: ErrorCode, message: string, fatal = true): ProtocolError {
-  return new ProtocolError(message, { code, reply: 'ERR ' + message, fatal });
+  return new ProtocolError(message, { code, reply: Buffer.from('ERR ' + message, 'latin1'), fatal });
 }
 
 /** Builders for every error the parser can raise, in one place so they stay Redis's wording. */

@@ -228,8 +228,9 @@ describe('codes', () => {
   });
 });
 
-test('a string reply is taken as Latin-1, one byte per char', () => {
-  const err = new ProtocolError('x', { code: 'EXPECTED_DOLLAR', reply: "ERR got '\xe9'" });
-  expect([...err.reply!]).toEqual([...latin1("ERR got '\xe9'")]);
-  expect(err.fatal).toBe(true);
+test('a ProtocolError built by hand: a string reply is UTF-8 as writeError sends strings, fatal by default', () => {
+  const err = new ProtocolError("Protocol error: got 'é'", { code: 'EXPECTED_DOLLAR', reply: "ERR got 'é'" });
+  expect(err.reply).toEqual(Buffer.from("ERR got '\xc3\xa9'", 'latin1'));
+  expect(err).toMatchObject({ name: 'ProtocolError', code: 'EXPECTED_DOLLAR', fatal: true, message: "Protocol error: got 'é'" });
+  expect(new ProtocolError('x', { code: 'UNBALANCED_QUOTES', reply: null, fatal: false })).toMatchObject({ reply: null, fatal: false });
 });
