@@ -50,6 +50,8 @@ export const ErrorCode = {
   REPLY_BAD_STREAM_END: 'REPLY_BAD_STREAM_END',
   REPLY_MISSING_CRLF: 'REPLY_MISSING_CRLF',
   REPLY_TRUNCATED: 'REPLY_TRUNCATED',
+  /** One reply larger than the ReplyParser's `maxReplyBytes`. */
+  REPLY_TOO_BIG: 'REPLY_TOO_BIG',
 } as const;
 
 /** One of the {@link ErrorCode} strings. */
@@ -176,6 +178,8 @@ export const ReplyErrors = {
   badStreamEnd: () => replyError(ErrorCode.REPLY_BAD_STREAM_END, 'Bad streamed aggregate end'),
   missingCrlf: () => replyError(ErrorCode.REPLY_MISSING_CRLF, 'Protocol error, expected CRLF after bulk data'),
   truncated: () => replyError(ErrorCode.REPLY_TRUNCATED, 'Protocol error, connection closed in the middle of a reply'),
+  // hiredis has no limit on a whole reply.
+  replyTooBig: () => replyError(ErrorCode.REPLY_TOO_BIG, 'Protocol error, reply larger than maxReplyBytes'),
 } as const;
 
 /** A byte as hiredis's `chrtos` quotes it: `"x"`, `"\n"`, `"\x00"`. */

@@ -206,6 +206,7 @@ const REPLY_FAILURES: [string, string, ReplyParserOptions, ErrorCode][] = [
   ['a dot line with content', '*?\r\n.x\r\n', {}, 'REPLY_BAD_STREAM_END'],
   ['bulk data not followed by CRLF', '$3\r\nabcXY', {}, 'REPLY_MISSING_CRLF'],
   ['a reply cut off by the end of the stream', '*2\r\n$5\r\nab', {}, 'REPLY_TRUNCATED'],
+  ['a reply larger than maxReplyBytes', `$20\r\n${'a'.repeat(20)}\r\n`, { maxReplyBytes: 16 }, 'REPLY_TOO_BIG'],
 ];
 
 describe('ReplyParser errors have a code and no reply (a server is not answered)', () => {
