@@ -54,13 +54,13 @@ export const ErrorCode = {
   REPLY_TOO_BIG: 'REPLY_TOO_BIG',
 } as const;
 
-/** One of the {@link ErrorCode} strings. */
-export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+/** One of the {@link ErrorCode} strings: what {@link ProtocolError.code} holds. */
+export type ProtocolErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** What a {@link ProtocolError} is built from, besides its message. */
 export interface ProtocolErrorOptions {
   /** The kind of failure. */
-  code: ErrorCode;
+  code: ProtocolErrorCode;
   /** The error line to send, without `-` and CRLF; a string is UTF-8 encoded, as `writeError` encodes it. `null`: send nothing. */
   reply: Uint8Array | string | null;
   /** Whether the framing is lost (default true). */
@@ -94,7 +94,7 @@ export interface ProtocolErrorOptions {
  *   was known, as for an inline line with unbalanced quotes) and can go on.
  */
 export class ProtocolError extends Error {
-  readonly code: ErrorCode;
+  readonly code: ProtocolErrorCode;
   readonly reply: Buffer | null;
   readonly fatal: boolean;
 
@@ -112,7 +112,7 @@ export class ProtocolError extends Error {
  * A request error whose reply is Redis's: `ERR ` and the message, one byte
  * per char (a message holds a client's raw byte as the char of that code).
  */
-function requestError(code: ErrorCode, message: string, fatal = true): ProtocolError {
+function requestError(code: ProtocolErrorCode, message: string, fatal = true): ProtocolError {
   return new ProtocolError(message, { code, reply: Buffer.from('ERR ' + message, 'latin1'), fatal });
 }
 
@@ -145,7 +145,7 @@ export const Errors = {
 } as const;
 
 /** A reply error: a client has no one to answer, so its reply is null. */
-function replyError(code: ErrorCode, message: string): ProtocolError {
+function replyError(code: ProtocolErrorCode, message: string): ProtocolError {
   return new ProtocolError(message, { code, reply: null });
 }
 

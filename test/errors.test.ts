@@ -3,7 +3,7 @@
 import net from 'node:net';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ErrorCode, Parser, ProtocolError, ReplyParser, type ReplyParserOptions, Writer } from '../src/index.js';
+import { ErrorCode, Parser, ProtocolError, type ProtocolErrorCode, ReplyParser, type ReplyParserOptions, Writer } from '../src/index.js';
 import { requireBinary, startRedisServer, type Started } from './helpers.js';
 
 const QUERY_BUFFER_LIMIT = 1024 * 1024; // Redis's smallest client-query-buffer-limit
@@ -95,7 +95,7 @@ async function errorOf(input: Buffer): Promise<ProtocolError> {
 const latin1 = (s: string): Buffer => Buffer.from(s, 'latin1');
 
 // [what, bytes in, half-close after sending, code, Redis's reply line (without - and CRLF) or null]
-const SAME_AS_REDIS: [string, Buffer, boolean, ErrorCode, string | null][] = [
+const SAME_AS_REDIS: [string, Buffer, boolean, ProtocolErrorCode, string | null][] = [
   ['a count that is not a number', latin1('*x\r\n'), false, 'INVALID_MULTIBULK_LENGTH', 'ERR Protocol error: invalid multibulk length'],
   ['a bulk length that is not a number', latin1('*1\r\n$x\r\n'), false, 'INVALID_BULK_LENGTH', 'ERR Protocol error: invalid bulk length'],
   ['a bulk length above 512 MiB', latin1('*1\r\n$536870913\r\n'), false, 'INVALID_BULK_LENGTH', 'ERR Protocol error: invalid bulk length'],
@@ -186,7 +186,7 @@ describe.skipIf(!hasRedis)('err.reply is what redis-server 7 sends, byte for byt
 });
 
 // [what, bytes in, options, code]
-const REPLY_FAILURES: [string, string, ReplyParserOptions, ErrorCode][] = [
+const REPLY_FAILURES: [string, string, ReplyParserOptions, ProtocolErrorCode][] = [
   ['an unknown type byte', '?x\r\n', {}, 'REPLY_BAD_TYPE_BYTE'],
   ['an integer with a letter', ':12a\r\n', {}, 'REPLY_BAD_INTEGER'],
   ['a double that is not a number', ',abc\r\n', {}, 'REPLY_BAD_DOUBLE'],
