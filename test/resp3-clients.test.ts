@@ -1,4 +1,4 @@
-// RESP3 against the demo (`npm start`): node-redis with RESP: 3, redis-cli -3, and HELLO's framing next to a real redis-server's.
+// RESP3 against examples/resp3-server.ts (`npm run resp3`): node-redis with RESP: 3, redis-cli -3, and HELLO's framing next to a real redis-server's.
 import { execFile } from 'node:child_process';
 import net from 'node:net';
 import { promisify } from 'node:util';
@@ -13,7 +13,7 @@ let demo: Started;
 let redis: Started | undefined;
 
 beforeAll(async () => {
-  [demo, redis] = await Promise.all([startScript('start'), HAVE_REDIS ? startRedisServer() : undefined]);
+  [demo, redis] = await Promise.all([startScript('resp3'), HAVE_REDIS ? startRedisServer() : undefined]);
 });
 
 afterAll(async () => {
