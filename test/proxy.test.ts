@@ -1,5 +1,6 @@
 // examples/proxy.ts in front of a real redis-server: real clients, redis-benchmark, exact bytes
-// compared with talking to Redis directly, pipelining end to end, and a lost upstream.
+// compared with talking to Redis directly, pipelining and backpressure end to end; and in
+// front of upstreams the test controls: lost, silent, or sending bytes that are not RESP.
 import { execFile } from 'node:child_process';
 import net from 'node:net';
 import { promisify } from 'node:util';
@@ -7,7 +8,8 @@ import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Started, freePort, requireBinary, startRedisServer, startScript } from './helpers.js';
-import { encode } from './resp-client.js';
+import { fdCount, HAVE_PROC, rssBytes, scriptPid } from './process-stats.js';
+import { encode, RespClient } from './resp-client.js';
 
 const run = promisify(execFile);
 
@@ -164,17 +166,67 @@ describe('the proxy in front of an upstream the test controls', () => {
   let proxy: Started;
   /** What the next upstream connection does with the bytes it gets. */
   let onConnection: (socket: net.Socket) => void = () => {};
+  /** Every upstream connection accepted, open or not. */
+  const accepted = new Set<net.Socket>();
+  /** Resolves, for each upstream connection accepted since it was last emptied, once the proxy has closed its side. */
+  let upstreamClosed: Promise<unknown>[] = [];
 
   beforeAll(async () => {
     upstreamPort = await freePort();
-    upstream = net.createServer((socket) => onConnection(socket));
+    // Half-open allowed: the proxy's end of a connection does not end this side, so only
+    // the proxy destroying its socket (not ending it and waiting) releases its descriptor.
+    upstream = net.createServer({ allowHalfOpen: true }, (socket) => {
+      accepted.add(socket);
+      upstreamClosed.push(new Promise((resolve) => socket.on('end', resolve).on('close', resolve)));
+      socket.on('error', () => {});
+      onConnection(socket);
+    });
     await new Promise<void>((resolve) => upstream.listen(upstreamPort, '127.0.0.1', resolve));
-    proxy = await startScript('proxy', { UPSTREAM: `127.0.0.1:${upstreamPort}` });
+    proxy = await startScript('proxy', { UPSTREAM: `127.0.0.1:${upstreamPort}`, UPSTREAM_TIMEOUT_MS: '500' });
   });
   afterAll(async () => {
     await proxy?.stop();
+    for (const socket of accepted) socket.destroy();
     upstream.close();
   });
+
+  test('a silent upstream: after the upstream timeout every waiting command gets an error, and the upstream connection is closed', async () => {
+    upstreamClosed = [];
+    onConnection = (socket) => void socket.resume(); // accepts, reads, never answers
+    const started = Date.now();
+    const replies = await exchange(proxy.port, burst(['GET', 'a'], ['GET', 'b']));
+    expect(replies.toString('latin1')).toBe('-ERR upstream timed out: no reply within 500 ms\r\n'.repeat(2));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+    await Promise.all(upstreamClosed); // the proxy closed its side: this side never closes first
+    expect(upstreamClosed).toHaveLength(1);
+  });
+
+  test('a silent upstream does not time out a client that owes it nothing (a quiet subscriber stays)', async () => {
+    onConnection = (socket) => socket.once('data', () => socket.write('*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n'));
+    const client = new RespClient(net.connect(proxy.port, '127.0.0.1'));
+    try {
+      expect(await client.call('SUBSCRIBE', 'news')).toEqual(['subscribe', 'news', 1]);
+      await new Promise((resolve) => setTimeout(resolve, 1_500)); // three upstream timeouts
+      expect(client.socket.destroyed).toBe(false);
+    } finally {
+      client.socket.destroy();
+    }
+  });
+
+  test.skipIf(!HAVE_PROC)(
+    "an upstream that sends bytes that are not RESP: each client gets the reply parser's error, and every upstream connection is closed and its descriptor released",
+    async () => {
+      const pid = scriptPid(proxy);
+      const before = fdCount(pid);
+      upstreamClosed = [];
+      onConnection = (socket) => socket.once('data', () => socket.write('garbage\r\n')); // and keeps the connection open
+      const all = await Promise.all(Array.from({ length: 50 }, () => exchange(proxy.port, burst(['GET', 'k']))));
+      for (const replies of all) expect(replies.toString('latin1')).toBe('-ERR upstream failed: Protocol error, got "g" as reply type byte\r\n');
+      await Promise.all(upstreamClosed);
+      expect(upstreamClosed).toHaveLength(50);
+      expect(fdCount(pid)).toBeLessThanOrEqual(before + 2);
+    },
+  );
 
   test("a client's pipelined burst reaches the upstream as one burst", async () => {
     const request = burst(...Array.from({ length: 50 }, (_, i) => ['SET', `k${i}`, `v${i}`]));
@@ -197,6 +249,7 @@ describe('the proxy in front of an upstream the test controls', () => {
   });
 
   test('an upstream that cannot be reached gives an error, not a hang', async () => {
+    for (const socket of accepted) socket.destroy();
     await new Promise<void>((resolve) => upstream.close(() => resolve()));
     const replies = await exchange(proxy.port, burst(['PING']));
     expect(replies.toString('latin1')).toBe(`-ERR upstream failed: connect ECONNREFUSED 127.0.0.1:${upstreamPort}\r\n`);
