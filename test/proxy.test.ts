@@ -143,6 +143,45 @@ describe.skipIf(!requireBinary('redis-server'))('the proxy in front of redis-ser
     }
   });
 
+  test.skipIf(!HAVE_PROC)(
+    'a client that pipelines GETs of a 64 KiB value and does not read: the proxy stops forwarding, so neither the proxy nor redis-server grows; once it reads, every reply arrives',
+    async () => {
+      const admin = new RespClient(net.connect(redis.port, '127.0.0.1'));
+      const value = Buffer.alloc(64 * 1024, 'v');
+      await admin.call('SET', 'bp:big', value);
+      const usedMemory = async (): Promise<number> => Number(/used_memory:(\d+)/.exec(String(await admin.call('INFO', 'memory')))![1]);
+      const pid = scriptPid(proxy);
+      const proxyBefore = rssBytes(pid);
+      const redisBefore = await usedMemory();
+
+      const greedy = net.connect(proxy.port, '127.0.0.1');
+      greedy.on('error', () => {});
+      greedy.pause();
+      const COUNT = 2_000; // asks for 125 MiB of replies
+      const request = encode('GET', 'bp:big');
+      greedy.write(Buffer.alloc(request.length * COUNT).fill(request));
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      const proxyGrown = rssBytes(pid) - proxyBefore;
+      const redisGrown = (await usedMemory()) - redisBefore;
+
+      const replyBytes = `$${value.length}\r\n`.length + value.length + 2;
+      let received = 0;
+      const all = new Promise<void>((resolve) =>
+        greedy.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received >= replyBytes * COUNT) resolve();
+        }),
+      );
+      greedy.resume();
+      await all;
+      greedy.destroy();
+      admin.socket.destroy();
+      expect(proxyGrown).toBeLessThan(32 * 1024 * 1024);
+      expect(redisGrown).toBeLessThan(32 * 1024 * 1024);
+      expect(received).toBe(replyBytes * COUNT);
+    },
+  );
+
   test.skipIf(!requireBinary('redis-benchmark'))(
     'redis-benchmark -P 16 completes, and every command reached Redis exactly once',
     async () => {
