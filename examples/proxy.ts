@@ -23,11 +23,10 @@ const UPSTREAM_TIMEOUT_MS = Number(process.env.UPSTREAM_TIMEOUT_MS ?? 30_000);
 const STALL_TIMEOUT_MS = Number(process.env.STALL_TIMEOUT_MS ?? 60_000);
 /** Reply bytes waiting for a client past which the proxy stops reading the upstream and forwarding commands. */
 const HIGH_WATER = 1024 * 1024;
-/**
- * Most commands sent up whose replies have not come back. The upstream holds
- * those replies for a client that does not read, so this bounds what it holds.
- */
-const MAX_IN_FLIGHT = Number(process.env.MAX_IN_FLIGHT ?? 128);
+/** Most commands sent up whose replies have not come back, however small their replies. */
+const MAX_IN_FLIGHT = Number(process.env.MAX_IN_FLIGHT ?? 1024);
+/** The reply size assumed before any reply is seen: a new connection's first commands go up 16 at a time. */
+const FIRST_REPLY_GUESS = 64 * 1024;
 
 /** Redis's reply to a client's protocol error, or null where Redis closes without one (query-buffer limit, a request cut off). */
 function replyTo(err: ProtocolError): string | null {
@@ -47,6 +46,12 @@ async function serve(client: net.Socket): Promise<void> {
   const toUpstream = new Writer(upstream);
   const replies = new ReplyParser(upstream);
   let pending = 0; // commands sent up whose reply has not come back
+  // The upstream holds the replies of the commands in flight for a client that does not
+  // read, so they are limited to about HIGH_WATER bytes of replies, judged by the replies
+  // seen: 1024 GETs of small values, 4 of 256 KiB. A larger reply shrinks the window at
+  // once; smaller ones widen it gradually (a moving average).
+  let replySize = FIRST_REPLY_GUESS;
+  const window = (): number => Math.min(MAX_IN_FLIGHT, Math.max(1, Math.floor(HIGH_WATER / replySize)));
   let awaitingUpstream = false; // the pump is waiting for upstream bytes
   let lost: string | null = null; // why the upstream is gone
   /** Gives the upstream up: destroyed at once, since a paused socket would never see its own close. */
@@ -90,6 +95,7 @@ async function serve(client: net.Socket): Promise<void> {
         }
         if (frame === null) break;
         toClient.writeRaw(frame);
+        replySize = frame.length > replySize ? frame.length : replySize + (frame.length - replySize) / 8;
         if (pending > 0) pending--; // pub/sub messages answer no command
         if (!replies.hasBufferedReply() || backlog() >= HIGH_WATER) {
           const flushed = toClient.flush();
@@ -134,7 +140,7 @@ async function serve(client: net.Socket): Promise<void> {
     if (cmd === null) break;
     // Backpressure: no more commands go up while the window of commands in
     // flight is full or the client has not taken the replies already here.
-    while (lost === null && (pending >= MAX_IN_FLIGHT || backlog() >= HIGH_WATER)) {
+    while (lost === null && (pending >= window() || backlog() >= HIGH_WATER)) {
       if (toUpstream.bufferedBytes > 0) await toUpstream.flush().catch(() => {}); // their replies free the window
       else await nextChange();
     }
