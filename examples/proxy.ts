@@ -25,6 +25,12 @@ const STALL_TIMEOUT_MS = Number(process.env.STALL_TIMEOUT_MS ?? 60_000);
 const HIGH_WATER = 1024 * 1024;
 /** Most commands sent up whose replies have not come back, however small their replies. */
 const MAX_IN_FLIGHT = Number(process.env.MAX_IN_FLIGHT ?? 1024);
+/**
+ * Largest reply passed on. Each reply is gathered whole before it is forwarded, so
+ * this bounds what one reply costs the proxy; one that passes it (a reply that never
+ * ends, say) fails the upstream. Raise it to proxy values larger than 64 MiB.
+ */
+const MAX_REPLY_BYTES = Number(process.env.MAX_REPLY_BYTES ?? 64 * 1024 * 1024);
 /** The reply size assumed before any reply is seen: a new connection's first commands go up 16 at a time. */
 const FIRST_REPLY_GUESS = 64 * 1024;
 
@@ -44,7 +50,7 @@ async function serve(client: net.Socket): Promise<void> {
   const toClient = new Writer(client);
   const upstream = net.connect(Number(upstreamPort), upstreamHost).setNoDelay(true);
   const toUpstream = new Writer(upstream);
-  const replies = new ReplyParser(upstream);
+  const replies = new ReplyParser(upstream, { maxReplyBytes: MAX_REPLY_BYTES });
   let pending = 0; // commands sent up whose reply has not come back
   // The upstream holds the replies of the commands in flight for a client that does not
   // read, so they are limited to about HIGH_WATER bytes of replies, judged by the replies

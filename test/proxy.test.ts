@@ -200,6 +200,7 @@ describe.skipIf(!requireBinary('redis-server'))('the proxy in front of redis-ser
 });
 
 describe('the proxy in front of an upstream the test controls', () => {
+  const MAX_REPLY = 1024 * 1024;
   let upstream: net.Server;
   let upstreamPort: number;
   let proxy: Started;
@@ -221,7 +222,7 @@ describe('the proxy in front of an upstream the test controls', () => {
       onConnection(socket);
     });
     await new Promise<void>((resolve) => upstream.listen(upstreamPort, '127.0.0.1', resolve));
-    proxy = await startScript('proxy', { UPSTREAM: `127.0.0.1:${upstreamPort}`, UPSTREAM_TIMEOUT_MS: '500' });
+    proxy = await startScript('proxy', { UPSTREAM: `127.0.0.1:${upstreamPort}`, UPSTREAM_TIMEOUT_MS: '500', MAX_REPLY_BYTES: String(MAX_REPLY) });
   });
   afterAll(async () => {
     await proxy?.stop();
@@ -264,6 +265,35 @@ describe('the proxy in front of an upstream the test controls', () => {
       await Promise.all(upstreamClosed);
       expect(upstreamClosed).toHaveLength(50);
       expect(fdCount(pid)).toBeLessThanOrEqual(before + 2);
+    },
+  );
+
+  test.skipIf(!HAVE_PROC)(
+    'an upstream whose reply never ends: the client gets an error once the reply passes MAX_REPLY_BYTES, the upstream is closed, and the proxy does not grow',
+    async () => {
+      const pid = scriptPid(proxy);
+      const before = rssBytes(pid);
+      upstreamClosed = [];
+      let sent = 0;
+      onConnection = (socket) =>
+        socket.once('data', () => {
+          // A streamed array (RESP3 `*?`) of integers that is never closed, written as fast as the proxy takes it.
+          const elements = Buffer.from(':1\r\n'.repeat(16 * 1024));
+          const more = (): void => {
+            while (!socket.destroyed && socket.writableLength === 0 && sent < 1024 * 1024 * 1024) {
+              sent += elements.length;
+              if (!socket.write(elements)) break;
+            }
+          };
+          socket.on('drain', more);
+          socket.write('*?\r\n');
+          more();
+        });
+      const replies = await exchange(proxy.port, burst(['SUBSCRIBE', 'endless']));
+      expect(replies.toString('latin1')).toBe('-ERR upstream failed: Protocol error, reply larger than maxReplyBytes\r\n');
+      await Promise.all(upstreamClosed);
+      expect(sent).toBeLessThan(64 * 1024 * 1024);
+      expect(rssBytes(pid) - before).toBeLessThan(32 * 1024 * 1024);
     },
   );
 
