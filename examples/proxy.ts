@@ -80,7 +80,7 @@ async function serve(client: net.Socket): Promise<void> {
   const closeClient = (): void => void toClient.flush().then(() => client.destroySoon(), () => client.destroy());
   await new Promise<void>((resolve) => {
     upstream.once('connect', resolve).once('error', (err) => {
-      lost = `upstream failed: ${err.message}`;
+      lost ??= `upstream failed: ${err.message}`;
       resolve();
     });
   });
