@@ -55,14 +55,19 @@ export class Command {
   last: boolean;
   private lowerName: string | undefined;
 
-  /** @internal Commands are made by the parser. */
-  constructor(buf: Buffer, offsets: Offsets, memory = buf.buffer as ArrayBuffer, base = buf.byteOffset) {
+  // Commands are made by the parser only, through Command.of.
+  private constructor(buf: Buffer, offsets: Offsets, memory: ArrayBuffer, base: number) {
     this.buf = buf;
     this.offsets = offsets;
     this.memory = memory;
     this.base = base;
     this.last = true;
     this.lowerName = undefined;
+  }
+
+  /** @internal The parser's way to make a command; `memory` and `base` are `buf`'s, passed when already at hand. */
+  static of(buf: Buffer, offsets: Offsets, memory = buf.buffer as ArrayBuffer, base = buf.byteOffset): Command {
+    return new Command(buf, offsets, memory, base);
   }
 
   /** How many arguments, the command name included. */

@@ -473,7 +473,7 @@ export class Parser implements AsyncIterable<Command> {
           this.pos = pos;
           if (typeof args === 'string') throw args === 'NUL byte' ? Errors.nulInline() : Errors.unbalancedQuotes();
           if (args.offsets.length === 0) continue; // blank lines are ignored, as in Redis
-          return new Command(args.buf, args.offsets);
+          return Command.of(args.buf, args.offsets);
         }
         // Fast path for a complete `*<n>\r\n` with n > 0: read in one pass
         // over a few bytes, no native indexOf call. Anything else goes on to
@@ -565,7 +565,7 @@ export class Parser implements AsyncIterable<Command> {
         this.base = buf.byteOffset;
       }
       // A large request's array has room to spare: hand out a view of the filled part.
-      return new Command(buf, filled === offsets.length ? offsets : (offsets as Float64Array).subarray(0, filled), this.memory, this.base);
+      return Command.of(buf, filled === offsets.length ? offsets : (offsets as Float64Array).subarray(0, filled), this.memory, this.base);
     }
     this.pos = pos;
     return null;
