@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import net from 'node:net';
 import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
 import { createClient, RESP_TYPES } from 'redis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Reply, ReplyParser } from '../src/index.js';
@@ -52,6 +53,42 @@ describe('node-redis with RESP: 3', () => {
 
   test('INFO, a verbatim string in RESP3, is decoded as its text', async () => {
     expect(await client.info()).toMatch(/^# Server\r\nredis_version:/);
+  });
+});
+
+describe('RESP2 clients are served as before: the protocol is per connection', () => {
+  test('ioredis (RESP2): SET, GET, and CONFIG GET as a flat array', async () => {
+    const client = new Redis({ port: demo.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
+    try {
+      await client.connect();
+      expect(await client.set('io2:key', 'value')).toBe('OK');
+      expect(await client.get('io2:key')).toBe('value');
+      expect(await client.config('GET', 'bind')).toEqual(['bind', '127.0.0.1']);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  test('node-redis with RESP: 2: HELLO reports proto 2, CONFIG GET is decoded as an object', async () => {
+    const client = createClient({ RESP: 2, socket: { port: demo.port, host: '127.0.0.1', reconnectStrategy: false } });
+    try {
+      await client.connect();
+      expect(await client.sendCommand(['HELLO'])).toEqual(expect.arrayContaining(['proto', 2]));
+      expect(await client.configGet('port')).toEqual({ port: String(demo.port) });
+    } finally {
+      client.destroy();
+    }
+  });
+
+  test('a telnet-style session: HELLO 3 switches to RESP3 (null is _), QUIT closes', async () => {
+    const socket = net.connect(demo.port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+    socket.write('GET missing\r\nHELLO 3\r\nGET missing\r\nQUIT\r\n');
+    await closed;
+    expect(received.startsWith('$-1\r\n%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n')).toBe(true);
+    expect(received.endsWith('_\r\n+OK\r\n')).toBe(true);
   });
 });
 
