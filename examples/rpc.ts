@@ -122,7 +122,10 @@ async function serve(socket: net.Socket): Promise<void> {
       if (!(err instanceof ProtocolError)) return void socket.destroy();
       const reply = replyTo(err);
       if (reply !== null) out.writeError(reply);
-      if (!err.fatal) continue; // unbalanced quotes: the parser skipped that line (Redis would close)
+      if (!err.fatal) {
+        await out.flush(); // unbalanced quotes: the parser skipped that line, so the connection goes on (Redis would close)
+        continue;
+      }
       // Destroyed once the reply is written, not just ended: a client that
       // never sends its FIN would otherwise hold the socket for ever.
       return void out.flush().then(() => socket.destroySoon(), () => socket.destroy());
