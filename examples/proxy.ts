@@ -34,11 +34,6 @@ const MAX_REPLY_BYTES = Number(process.env.MAX_REPLY_BYTES ?? 64 * 1024 * 1024);
 /** The reply size assumed before any reply is seen: a new connection's first commands go up 16 at a time. */
 const FIRST_REPLY_GUESS = 64 * 1024;
 
-/** Redis's reply to a client's protocol error, or null where Redis closes without one (query-buffer limit, a request cut off). */
-function replyTo(err: ProtocolError): string | null {
-  return err.message.startsWith('Protocol error: ') ? `ERR ${err.message}` : null;
-}
-
 /** A client's command as it goes up: re-encoded as multibulk, inline commands included. */
 function forward(cmd: Command, toUpstream: Writer): void {
   toUpstream.writeCommand(cmd.args());
@@ -139,8 +134,7 @@ async function serve(client: net.Socket): Promise<void> {
       // the client is let go, as Redis does (unbalanced quotes included).
       await toUpstream.flush().catch(() => {});
       while (pending > 0 && lost === null) await nextChange();
-      const reply = replyTo(err);
-      if (reply !== null) toClient.writeError(reply);
+      if (err.reply !== null) toClient.writeError(err.reply);
       break;
     }
     if (cmd === null) break;

@@ -72,11 +72,6 @@ function execute(cmd: Command, out: Writer, id: number): boolean {
   return false;
 }
 
-/** Redis's reply to a protocol error, or null where Redis closes without one (query-buffer limit, a request cut off). */
-function replyTo(err: ProtocolError): string | null {
-  return err.message.startsWith('Protocol error: ') ? `ERR ${err.message}` : null;
-}
-
 async function serve(socket: net.Socket): Promise<void> {
   socket.setTimeout(IDLE_MS, () => socket.destroy()); // also the handshake timeout
   const parser = new Parser(socket);
@@ -92,8 +87,7 @@ async function serve(socket: net.Socket): Promise<void> {
     } catch (err) {
       if (!(err instanceof ProtocolError)) return void socket.destroy(); // I/O failure: nobody to answer
       // Redis answers even a recoverable error (unbalanced quotes) and then closes; so does this server.
-      const reply = replyTo(err);
-      if (reply !== null) out.writeError(reply);
+      if (err.reply !== null) out.writeError(err.reply);
       return closeAfterReply();
     }
     if (cmd === null) return void socket.end();

@@ -103,11 +103,6 @@ function execute(cmd: Command, out: Writer): void {
   }
 }
 
-/** Redis's reply to a protocol error, or null where Redis closes without one (query-buffer limit, a request cut off). */
-function replyTo(err: ProtocolError): string | null {
-  return err.message.startsWith('Protocol error: ') ? `ERR ${err.message}` : null;
-}
-
 async function serve(socket: net.Socket): Promise<void> {
   // Also the handshake timeout; a client that stops reading its replies stops
   // the loop in flush() below, makes no progress, and is dropped here too.
@@ -120,8 +115,7 @@ async function serve(socket: net.Socket): Promise<void> {
       cmd = parser.tryReadCommand() ?? (await parser.readCommand());
     } catch (err) {
       if (!(err instanceof ProtocolError)) return void socket.destroy();
-      const reply = replyTo(err);
-      if (reply !== null) out.writeError(reply);
+      if (err.reply !== null) out.writeError(err.reply);
       if (!err.fatal) {
         await out.flush(); // unbalanced quotes: the parser skipped that line, so the connection goes on (Redis would close)
         continue;

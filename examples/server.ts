@@ -31,7 +31,7 @@ async function serve(socket: net.Socket): Promise<void> {
     try {
       if ((cmd = parser.tryReadCommand() ?? (await parser.readCommand())) === null) return void socket.end();
     } catch (err) {
-      if (err instanceof ProtocolError && err.message.startsWith('Protocol error: ')) out.writeError(`ERR ${err.message}`); // Redis sends none at the query-buffer limit
+      if (err instanceof ProtocolError && err.reply !== null) out.writeError(err.reply); // null where Redis sends nothing (query-buffer limit, cut-off request)
       return closeAfterReply();
     }
     if (execute(cmd, out)) return closeAfterReply(); // QUIT
