@@ -31,25 +31,6 @@ function shortString(b: Buffer, s: number, n: number): string {
   return n === SHORT_STRING ? text : text.slice(0, n);
 }
 
-/** Makes a Command; set by the class itself, so the constructor stays private. */
-let create: (buf: Buffer, offsets: Offsets, rawStart: number, rawEnd: number, memory: ArrayBuffer, base: number) => Command;
-
-/**
- * @internal Makes the Command for `offsets` into `buf`, whose multibulk bytes
- * are buf[rawStart, rawEnd) (-1 for an inline request). `memory` and `base`
- * are buf's memory and offset in it, read once per buffer by the decoder.
- */
-export function newCommand(
-  buf: Buffer,
-  offsets: Offsets,
-  rawStart: number,
-  rawEnd: number,
-  memory = buf.buffer as ArrayBuffer,
-  base = buf.byteOffset,
-): Command {
-  return create(buf, offsets, rawStart, rawEnd, memory, base);
-}
-
 /**
  * @internal `[start0, end0, start1, end1, …]`: a plain array for a small
  * request, a typed array for a large one (its memory counted by the parser).
@@ -81,7 +62,7 @@ export class Command {
   private readonly rawEnd: number;
   private lowerName: string | undefined;
 
-  // Commands are made by the decoder, through newCommand().
+  // Commands are made by the decoder only, through Command.of.
   private constructor(buf: Buffer, offsets: Offsets, rawStart: number, rawEnd: number, memory: ArrayBuffer, base: number) {
     this.buf = buf;
     this.offsets = offsets;
@@ -93,8 +74,13 @@ export class Command {
     this.lowerName = undefined;
   }
 
-  static {
-    create = (buf, offsets, rawStart, rawEnd, memory, base) => new Command(buf, offsets, rawStart, rawEnd, memory, base);
+  /**
+   * @internal The decoder's way to make a command: `offsets` into `buf`,
+   * whose multibulk bytes are buf[rawStart, rawEnd) (-1 for an inline
+   * request); `memory` and `base` are `buf`'s, passed when already at hand.
+   */
+  static of(buf: Buffer, offsets: Offsets, rawStart: number, rawEnd: number, memory = buf.buffer as ArrayBuffer, base = buf.byteOffset): Command {
+    return new Command(buf, offsets, rawStart, rawEnd, memory, base);
   }
 
   /** How many arguments, the command name included. */

@@ -3,7 +3,7 @@
  * of the protocol for callers that own their I/O, and the engine inside
  * {@link Parser}.
  */
-import { type Command, type Offsets, newCommand } from './command.js';
+import { Command, type Offsets } from './command.js';
 import { Errors, ProtocolError } from './errors.js';
 import { splitInline } from './inline.js';
 import { Input, type Progress, indexOf } from './input.js';
@@ -272,7 +272,7 @@ export class RequestDecoder {
           this.pos = pos;
           if (typeof args === 'string') throw args === 'NUL byte' ? Errors.nulInline() : Errors.unbalancedQuotes();
           if (args.offsets.length === 0) continue; // blank lines are ignored, as in Redis
-          return newCommand(args.buf, args.offsets, -1, -1);
+          return Command.of(args.buf, args.offsets, -1, -1);
         }
         // Fast path for a complete `*<n>\r\n` with n > 0: read in one pass
         // over a few bytes, no native indexOf call. Anything else goes on to
@@ -364,7 +364,7 @@ export class RequestDecoder {
         this.base = buf.byteOffset;
       }
       // A large request's array has room to spare: hand out a view of the filled part.
-      return newCommand(buf, filled === offsets.length ? offsets : (offsets as Float64Array).subarray(0, filled), reqStart, pos, this.memory, this.base);
+      return Command.of(buf, filled === offsets.length ? offsets : (offsets as Float64Array).subarray(0, filled), reqStart, pos, this.memory, this.base);
     }
     this.pos = pos;
     return null;
