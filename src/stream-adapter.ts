@@ -113,8 +113,9 @@ export class StreamAdapter {
   }
 
   /**
-   * The next result if it is already buffered, `undefined` when it is not
-   * (or when earlier read() calls still wait: they are answered first).
+   * The next result if it is already buffered, `undefined` when it is not,
+   * and while earlier read() calls wait or have just been answered and their
+   * callers have not run yet (they come first).
    * A clean end reads as `undefined` too: read() reports it.
    */
   tryRead<T>(take: Take<T>): T | undefined {
