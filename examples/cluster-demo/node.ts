@@ -25,6 +25,12 @@ const COMMANDS: Record<string, [number, number, number, number]> = {
   del: [-2, 1, -1, 1], exists: [-2, 1, -1, 1], mget: [-2, 1, -1, 1], mset: [-3, 1, -1, 2],
 };
 
+/**
+ * Argument i as a key. Keys are kept as latin1 strings: one char per byte, so binary keys survive.
+ * A module-level function rather than a closure made per command: tsx (keepNames) names each new closure, at a cost per request.
+ */
+const keyOf = (cmd: Command, i: number): string => cmd.getString(i, 'latin1') as string;
+
 /** Answers one command; returns true when the connection should close after the reply. */
 function execute(cmd: Command, out: Writer, id: number): boolean {
   const name = cmd.name();
@@ -47,36 +53,34 @@ function execute(cmd: Command, out: Writer, id: number): boolean {
     out.writeError(redirect);
     return false;
   }
-  // Keys are kept as latin1 strings: one char per byte, so binary keys survive.
-  const key = (i: number): string => cmd.getString(i, 'latin1') as string;
   switch (name) {
     case 'ping': argc === 1 ? out.writeSimpleString('PONG') : out.writeBulk(cmd.get(1)!); break;
     case 'echo': out.writeBulk(cmd.get(1)!); break;
-    case 'get': out.writeBulk(store.get(key(1)) ?? null); break;
+    case 'get': out.writeBulk(store.get(keyOf(cmd, 1)) ?? null); break;
     case 'set':
       if (argc > 3) { out.writeError('ERR syntax error'); break; }
-      store.set(key(1), cmd.copy(2)!); // a copy: a view would pin the whole input chunk
+      store.set(keyOf(cmd, 1), cmd.copy(2)!); // a copy: a view would pin the whole input chunk
       out.writeSimpleString('OK');
       break;
     case 'incr': {
-      const old = store.get(key(1))?.toString('latin1') ?? '0';
+      const old = store.get(keyOf(cmd, 1))?.toString('latin1') ?? '0';
       if (!/^(0|-?[1-9]\d{0,18})$/.test(old) || BigInt.asIntN(64, BigInt(old)) !== BigInt(old)) { out.writeError('ERR value is not an integer or out of range'); break; }
       const next = BigInt(old) + 1n;
       if (BigInt.asIntN(64, next) !== next) { out.writeError('ERR increment or decrement would overflow'); break; }
-      store.set(key(1), Buffer.from(String(next)));
+      store.set(keyOf(cmd, 1), Buffer.from(String(next)));
       out.writeInt(next);
       break;
     }
     case 'del': case 'exists': {
       let n = 0;
-      for (let i = 1; i < argc; i++) n += (name === 'del' ? store.delete(key(i)) : store.has(key(i))) ? 1 : 0;
+      for (let i = 1; i < argc; i++) n += (name === 'del' ? store.delete(keyOf(cmd, i)) : store.has(keyOf(cmd, i))) ? 1 : 0;
       out.writeInt(n);
       break;
     }
-    case 'mget': out.writeArray(argc - 1); for (let i = 1; i < argc; i++) out.writeBulk(store.get(key(i)) ?? null); break;
+    case 'mget': out.writeArray(argc - 1); for (let i = 1; i < argc; i++) out.writeBulk(store.get(keyOf(cmd, i)) ?? null); break;
     case 'mset':
       if (argc % 2 === 0) { out.writeError("ERR wrong number of arguments for 'mset' command"); break; }
-      for (let i = 1; i < argc; i += 2) store.set(key(i), cmd.copy(i + 1)!);
+      for (let i = 1; i < argc; i += 2) store.set(keyOf(cmd, i), cmd.copy(i + 1)!);
       out.writeSimpleString('OK');
       break;
     case 'cluster': cluster.answer(cmd, out); break;
@@ -89,8 +93,8 @@ function execute(cmd: Command, out: Writer, id: number): boolean {
       let err = '';
       for (let i = 2; i < argc && !err; i++) {
         const opt = cmd.getString(i)!, more = argc - 1 - i;
-        if (/^auth$/i.test(opt) && more >= 2) { if (key(i + 1) !== 'default') err = 'WRONGPASS invalid username-password pair or user is disabled.'; i += 2; } // no password set: 'default' takes any
-        else if (/^setname$/i.test(opt) && more >= 1) { if (!/^[!-~]*$/.test(key(++i))) err = 'ERR Client names cannot contain spaces, newlines or special characters.'; }
+        if (/^auth$/i.test(opt) && more >= 2) { if (keyOf(cmd, i + 1) !== 'default') err = 'WRONGPASS invalid username-password pair or user is disabled.'; i += 2; } // no password set: 'default' takes any
+        else if (/^setname$/i.test(opt) && more >= 1) { if (!/^[!-~]*$/.test(keyOf(cmd, ++i))) err = 'ERR Client names cannot contain spaces, newlines or special characters.'; }
         else err = `ERR Syntax error in HELLO option '${opt}'`;
       }
       if (err) { out.writeError(err); break; }
