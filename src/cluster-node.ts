@@ -21,6 +21,8 @@ const UNOWNED = 0xffff;
 const CROSSSLOT = "CROSSSLOT Keys in request don't hash to the same slot";
 const UNBOUND = 'CLUSTERDOWN Hash slot not served';
 const DOWN = 'CLUSTERDOWN The cluster is down';
+/** The CLUSTER subcommands answered, and their arity (the CLUSTER argument included) in Redis's command table. */
+const ARITY: Record<string, number> = { shards: 2, slots: 2, myid: 2, info: 2, nodes: 2, keyslot: 3 };
 
 /**
  * A node id for the node at `host:port`: the SHA-1 of `host:port`. Every
@@ -83,7 +85,7 @@ export class ClusterNode {
    * @param myself the id of this node.
    */
   constructor(nodes: readonly ClusterNodeInfo[], myself: string) {
-    if (nodes.length === 0 || nodes.length >= UNOWNED) throw new RangeError('redisproto: a cluster needs at least one node');
+    if (nodes.length === 0 || nodes.length > SLOTS) throw new RangeError(`redisproto: a cluster needs 1 to ${SLOTS} nodes, got ${nodes.length}`);
     let assigned = 0;
     nodes.forEach((node, index) => {
       if (!/^[0-9a-f]{40}$/.test(node.id)) throw new TypeError(`redisproto: a node id is 40 lower-case hex characters, got '${node.id}'`);
@@ -153,19 +155,9 @@ export class ClusterNode {
     const argc = cmd.argCount();
     if (argc < 2) return out.writeError("ERR wrong number of arguments for 'cluster' command");
     const sub = (cmd.getString(1, 'latin1') as string).toLowerCase();
-    const arity = sub === 'keyslot' ? 3 : 2;
-    switch (sub) {
-      case 'shards':
-      case 'slots':
-      case 'myid':
-      case 'info':
-      case 'nodes':
-      case 'keyslot':
-        if (argc !== arity) return out.writeError(`ERR wrong number of arguments for 'cluster|${sub}' command`);
-        break;
-      default:
-        return out.writeError(`ERR unknown subcommand '${(cmd.getString(1) as string).slice(0, 128)}'. Try CLUSTER HELP.`);
-    }
+    const arity = Object.hasOwn(ARITY, sub) ? ARITY[sub] : 0;
+    if (arity === 0) return out.writeError(`ERR unknown subcommand '${(cmd.getString(1) as string).slice(0, 128)}'. Try CLUSTER HELP.`);
+    if (argc !== arity) return out.writeError(`ERR wrong number of arguments for 'cluster|${sub}' command`);
     switch (sub) {
       case 'shards': return this.writeShards(out);
       case 'slots': return this.writeSlots(out);
