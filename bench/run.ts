@@ -33,6 +33,7 @@ write.markdown += `\n\nThree processes gave ${writes.map((w) => `${w.ratios.writ
 const big = suite('bigvalue.mjs');
 console.error('bench/e2e.ts …');
 const e2e = await runE2E();
+const clusterNodes = await (await import('./cluster-nodes.js')).runClusterNodes(); // issue 16: the cluster demo with 1, 2 and 4 nodes
 
 const ours = e2e.rates['redisproto server'];
 const peer = e2e.rates['redis-parser server'];
@@ -89,6 +90,10 @@ ${big.markdown}
 \`redis-benchmark -t set,get -c 50\` with ${LOADS.map(([p, n]) => `\`-P ${p} -n ${n}\``).join(' and ')} (fewer requests unpipelined, so that a round stays short).
 
 ${e2e.markdown}
+
+## Cluster nodes
+
+${clusterNodes}
 
 ## Targets
 

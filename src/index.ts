@@ -6,3 +6,5 @@ export { DEFAULT_LIMITS, type Limits, type ParserOptions } from './limits.js';
 export { ReplyParser } from './reply-parser.js';
 export { type Reply, type ReplyType } from './reply.js';
 export { DEFAULT_REPLY_LIMITS, type ReplyLimits, type ReplyParserOptions } from './limits.js';
+export { SLOTS, keySlot, slotOfRange } from './slot.js';
+export { ClusterNode, clusterNodeId, evenCluster, type ClusterNodeInfo } from './cluster-node.js';
