@@ -47,5 +47,4 @@ export const Replies = {
   slotNotServed: errorFrame('CLUSTERDOWN Hash slot not served'),
   execAbort: errorFrame('EXECABORT Transaction discarded because of previous errors.'),
   nestedMulti: errorFrame('ERR MULTI calls can not be nested'),
-  noProto: errorFrame('NOPROTO unsupported protocol version'),
 };

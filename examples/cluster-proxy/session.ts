@@ -54,6 +54,8 @@ export class Session implements LinkOwner {
   private routedVersion: number;
   private waiter: { until: () => boolean; resolve: () => void } | null = null;
   private ended = false;
+  /** The protocol the client chose with HELLO; every node connection is switched to it. */
+  private protocol = '2';
 
   // A transaction, and WATCH before it, live on one node: the owner of the first key seen.
   private multi = false;
@@ -126,20 +128,29 @@ export class Session implements LinkOwner {
         case REFUSED:
           this.answer(refusal(name));
           return undefined;
-        case HELLO:
-          // Every node connection of the session speaks RESP2; one switched alone would mix protocols.
-          if (cmd.argCount() > 1 && cmd.getString(1, 'latin1') !== '2') {
-            this.answer(Replies.noProto);
+        case HELLO: {
+          // The HELLO itself goes to one node, which answers it (or refuses the version as Redis
+          // does); every other connection of the session, now or later, switches with it, so
+          // that all replies the client gets speak one protocol.
+          const version = cmd.getString(1, 'latin1');
+          if (version === '2' || version === '3') {
+            this.protocol = version;
+            const home = this.cluster.map.anyNode();
+            for (const link of this.links.values()) {
+              if (link.node !== home) this.sendOn(link, silentRequest('HELLO', version));
+            }
+          }
+          break;
+        }
+        case CLIENT: {
+          // Replies switched off, or invalidation pushes, would leave the proxy unable to tell which reply answers what.
+          const sub = cmd.getString(1, 'latin1')?.toLowerCase();
+          if (sub === 'reply' || sub === 'tracking') {
+            this.answer(refusal(`client ${sub}`));
             return undefined;
           }
           break;
-        case CLIENT:
-          // Replies switched off would leave the proxy unable to tell which reply answers what.
-          if (cmd.getString(1, 'latin1')?.toLowerCase() === 'reply') {
-            this.answer(refusal('client reply'));
-            return undefined;
-          }
-          break;
+        }
       }
     }
     const slot = route(this.cluster.keys, cmd);
@@ -183,9 +194,13 @@ export class Session implements LinkOwner {
       return false;
     }
     if (asking) link.send(silentRequest('ASKING'));
+    this.sendOn(link, req);
+    return true;
+  }
+
+  private sendOn(link: NodeLink, req: Request): void {
     link.send(req);
     if (this.dirty.length === 0 || this.dirty[this.dirty.length - 1] !== link) this.dirty.push(link);
-    return true;
   }
 
   private linkTo(node: ClusterNode): NodeLink | null {
@@ -194,6 +209,7 @@ export class Session implements LinkOwner {
       if (node.downUntil > Date.now()) return null;
       link = new NodeLink(node, this);
       this.links.set(node, link);
+      if (this.protocol !== '2') link.send(silentRequest('HELLO', this.protocol));
     }
     return link;
   }
