@@ -1,6 +1,6 @@
 // examples/cluster-proxy in front of a node that misbehaves: a one-node "cluster" written with the
 // toolkit, which answers CLUSTER SHARDS and COMMAND as Redis does (COMMAND's bytes taken from a real
-// redis-server) and then sends garbage or closes in the middle of a reply on cue.
+// redis-server), counts how a burst arrives, and sends garbage or closes in the middle of a reply on cue.
 import net from 'node:net';
 import { Parser, Writer } from 'redisproto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -11,6 +11,8 @@ import { encode } from './resp-client.js';
 describe.skipIf(!requireBinary('redis-server'))('the cluster proxy in front of a misbehaving node', () => {
   let fake: net.Server;
   let proxy: Started;
+  /** Sizes of the chunks the node received that hold commands of the burst test. */
+  const burstChunks: number[] = [];
 
   beforeAll(async () => {
     const redis = await startRedisServer();
@@ -23,6 +25,9 @@ describe.skipIf(!requireBinary('redis-server'))('the cluster proxy in front of a
       `$2\r\nid\r\n$3\r\nabc\r\n$4\r\nport\r\n:${port}\r\n$2\r\nip\r\n$9\r\n127.0.0.1\r\n$4\r\nrole\r\n$6\r\nmaster\r\n`;
     fake = net.createServer(async (socket) => {
       socket.on('error', () => {});
+      socket.on('data', (chunk: Buffer) => {
+        if (chunk.includes('burst:')) burstChunks.push(chunk.length);
+      });
       const out = new Writer(socket);
       for await (const cmd of new Parser(socket)) {
         const args = cmd.args().map((a) => a.toString()).join(' ').toLowerCase();
@@ -33,6 +38,7 @@ describe.skipIf(!requireBinary('redis-server'))('the cluster proxy in front of a
           socket.end('$10\r\nabc'); // a bulk cut short by the close
           return;
         } else if (args === 'ping') out.writeSimpleString('PONG');
+        else if (args.startsWith('set burst:')) out.writeSimpleString('OK');
         else out.writeError('ERR unexpected');
         await out.flush().catch(() => {});
       }
@@ -66,5 +72,12 @@ describe.skipIf(!requireBinary('redis-server'))('the cluster proxy in front of a
     const replies = (await exchange(proxy.port, burst(['GET', 'cut']))).toString('latin1');
     expect(replies).toMatch(/^-ERR cluster node 127\.0\.0\.1:\d+: .+\r\n\+OK\r\n$/);
     expect(await servedAgain()).toBe('+PONG\r\n+OK\r\n');
+  });
+
+  test("a client's pipelined burst reaches the node in one write", async () => {
+    const commands = Array.from({ length: 100 }, (_, i) => ['SET', `burst:${i}`, 'v']);
+    const replies = (await exchange(proxy.port, burst(...commands))).toString('latin1');
+    expect(replies).toBe('+OK\r\n'.repeat(101));
+    expect(burstChunks).toEqual([Buffer.concat(commands.map((c) => encode(...c))).length]);
   });
 });

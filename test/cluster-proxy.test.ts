@@ -135,6 +135,14 @@ describe.skipIf(!haveBinaries)('the cluster proxy in front of a 3-master Redis C
     );
   });
 
+  test('a transaction that starts with a keyless command is queued on the node of its first key', async () => {
+    const request = burst(['MULTI'], ['PING'], ['SET', '{kl}k', 'x'], ['GET', '{kl}k'], ['EXEC'], ['MULTI'], ['PING'], ['EXEC']);
+    expect((await exchange(proxy.port, request)).toString('latin1')).toBe(
+      '+OK\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n*3\r\n+PONG\r\n+OK\r\n$1\r\nx\r\n' + '+OK\r\n+QUEUED\r\n*1\r\n+PONG\r\n+OK\r\n',
+    );
+    expect(await onOwner('{kl}k')).toBe('x');
+  });
+
   test('WATCH pins the transaction to the key: a change by another client aborts EXEC', async () => {
     const watcher = net.connect(proxy.port, '127.0.0.1');
     const got: Buffer[] = [];

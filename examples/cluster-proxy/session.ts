@@ -362,12 +362,13 @@ export class Session implements LinkOwner {
     }
     // EXEC, DISCARD, UNWATCH: the end of the transaction and of the WATCH pin.
     if (this.multi) {
-      if (!this.txOpen && !this.txFailed) this.openTransaction(this.txNode ?? map.anyNode());
-      if (name === 'exec' && this.txFailed) {
-        if (this.txOpen && this.txNode !== null) this.sendTo(silentRequest('DISCARD'), this.txNode);
+      // A transaction with no key yet still needs a node: its requests wait for their QUEUED.
+      if (!this.txOpen) this.openTransaction(this.txNode ?? map.anyNode());
+      if (!this.txOpen) {
+        this.answer(name === 'exec' ? Replies.execAbort : Replies.ok); // no node to run it on
+      } else if (name === 'exec' && this.txFailed) {
+        this.sendTo(silentRequest('DISCARD'), this.txNode);
         this.answer(Replies.execAbort);
-      } else if (!this.txOpen) {
-        this.answer(name === 'exec' ? Replies.execAbort : Replies.ok);
       } else {
         const req = request(args, -1, true);
         this.enqueue(req);
@@ -399,13 +400,8 @@ export class Session implements LinkOwner {
       this.txSlot = slot;
       if (this.txNode === null) this.openTransaction(this.cluster.map.owner(slot));
     }
-    if (this.txOpen) {
-      if (!this.sendTo(req, this.txNode)) this.txFailed = true;
-    } else if (this.txFailed) {
-      this.complete(req, Replies.slotNotServed);
-    } else {
-      this.txHeld.push(req);
-    }
+    if (!this.txOpen) this.txHeld.push(req);
+    else if (!this.sendTo(req, this.txNode)) this.txFailed = true;
   }
 
   /** Opens the transaction on `node`: MULTI (answered already), then the requests held so far. */
