@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import net from 'node:net';
+import calculateSlot from 'cluster-key-slot';
 import { promisify } from 'node:util';
 import { encode } from './resp-client.js';
 
@@ -24,24 +25,26 @@ export function exchange(port: number, bytes: Buffer): Promise<Buffer> {
 export const burst = (...commands: (string | Buffer)[][]): Buffer =>
   Buffer.concat([...commands, ['QUIT']].map((c) => encode(...c)));
 
-/** `n` keys named `prefix:i` whose owners (by `ownerPort`) cover every port in `ports`, about evenly. */
-export async function keysOnEveryNode(
-  prefix: string,
-  n: number,
-  ports: number[],
-  ownerPort: (key: string) => Promise<number>,
-): Promise<string[]> {
+/** `n` keys named `prefix:i` spread about evenly over the nodes in `ports`; `slotPorts` says who serves each slot. */
+export function keysOnEveryNode(prefix: string, n: number, ports: number[], slotPorts: number[]): string[] {
   const keys: string[] = [];
   const perPort = new Map(ports.map((p) => [p, 0]));
   for (let i = 0; keys.length < n && i < 100 * n; i++) {
     const key = `${prefix}:${i}`;
-    const port = await ownerPort(key);
+    const port = slotPorts[calculateSlot(key)];
     if ((perPort.get(port) ?? Infinity) < Math.ceil(n / ports.length)) {
       keys.push(key);
       perPort.set(port, (perPort.get(port) ?? 0) + 1);
     }
   }
   return keys;
+}
+
+/** GET on the node at `port` itself, on a raw connection: the value, or the error (a MOVED shows as one). */
+export async function valueOn(port: number, key: string): Promise<string> {
+  const reply = (await exchange(port, burst(['GET', key]))).toString('latin1');
+  const m = /^\$\d+\r\n([^]*)\r\n\+OK\r\n$/.exec(reply);
+  return m !== null ? m[1] : reply.replace(/\r\n\+OK\r\n$/, '').replace(/\r\n$/, '');
 }
 
 /** The resident memory of a process in bytes, from /proc. */

@@ -32,6 +32,8 @@ export interface RedisCluster {
   cli(port: number, ...args: string[]): Promise<string>;
   /** The port of the master serving `key`'s slot, as the cluster (the first running node) sees it now. */
   ownerPort(key: string): Promise<number>;
+  /** The port of the master serving each slot (0: none), as the first running node sees it now. */
+  slotPorts(): Promise<number[]>;
   /** Node id of the node on `port`. */
   id(port: number): Promise<string>;
   /** Resolves once every running node reports cluster_state:ok and agrees on who serves each slot. */
@@ -81,16 +83,21 @@ export async function startCluster(options: ClusterOptions = {}): Promise<RedisC
     seeds: nodes.map((n) => n.address).join(','),
     cli,
     async ownerPort(key) {
-      const slot = calculateSlot(key);
+      const port = (await cluster.slotPorts())[calculateSlot(key)];
+      if (port === 0) throw new Error(`no node serves the slot of ${key}`);
+      return port;
+    },
+    async slotPorts() {
       const live = nodes.find((n) => n.running());
       if (live === undefined) throw new Error('no node is running');
+      const ports = new Array<number>(16384).fill(0);
       const lines = (await cli(live.port, 'CLUSTER', 'SLOTS')).split('\n');
       for (let i = 0; i + 3 < lines.length; i++) {
         if (/^\d+$/.test(lines[i]) && /^\d+$/.test(lines[i + 1]) && lines[i + 2] === '127.0.0.1') {
-          if (Number(lines[i]) <= slot && slot <= Number(lines[i + 1])) return Number(lines[i + 3]);
+          ports.fill(Number(lines[i + 3]), Number(lines[i]), Number(lines[i + 1]) + 1);
         }
       }
-      throw new Error(`no node serves slot ${slot}`);
+      return ports;
     },
     async id(port) {
       return cli(port, 'CLUSTER', 'MYID');
