@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { runClusterProxyBench } from './cluster-proxy.js';
 import { FLOOR, LOADS, ROUNDS, runE2E } from './e2e.js';
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
@@ -33,6 +34,8 @@ write.markdown += `\n\nThree processes gave ${writes.map((w) => `${w.ratios.writ
 const big = suite('bigvalue.mjs');
 console.error('bench/e2e.ts …');
 const e2e = await runE2E();
+console.error('bench/cluster-proxy.ts …');
+const clusterProxy = await runClusterProxyBench();
 
 const ours = e2e.rates['redisproto server'];
 const peer = e2e.rates['redis-parser server'];
@@ -89,6 +92,12 @@ ${big.markdown}
 \`redis-benchmark -t set,get -c 50\` with ${LOADS.map(([p, n]) => `\`-P ${p} -n ${n}\``).join(' and ')} (fewer requests unpipelined, so that a round stays short).
 
 ${e2e.markdown}
+
+## Cluster proxy
+
+\`examples/cluster-proxy\` in front of a 3-master Redis Cluster, next to one redis-server and \`examples/proxy.ts\` (see docs/cluster-proxy.md).
+
+${clusterProxy}
 
 ## Targets
 

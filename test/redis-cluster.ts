@@ -67,7 +67,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<RedisC
     throw err;
   }
   const cli = async (port: number, ...args: string[]): Promise<string> =>
-    (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 20_000 })).stdout.trim();
+    (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 90_000 })).stdout.trim(); // a reshard under load takes a while
   const slotOwners = async (port: number): Promise<string> => {
     const lines = (await cli(port, 'CLUSTER', 'SLOTS')).split('\n');
     // CLUSTER SLOTS printed by redis-cli: start, end, then host, port, id of the master, then replicas.
