@@ -54,6 +54,8 @@ export class Session implements LinkOwner {
   private routedVersion: number;
   private waiter: { until: () => boolean; resolve: () => void } | null = null;
   private ended = false;
+  /** The write to the client that the links' batches of replies wait for, once scheduled. */
+  private clientFlush: Promise<void> | null = null;
   /** The protocol the client chose with HELLO; every node connection is switched to it. */
   private protocol = '2';
 
@@ -290,8 +292,20 @@ export class Session implements LinkOwner {
 
   caughtUp(): Promise<void> {
     this.flushLinks(); // redirected requests
-    this.deliver();
-    return this.out.flush().catch(() => this.abort());
+    // The replies of one burst come from several nodes, often within one turn of the event loop:
+    // one write to the client after all of them (setImmediate runs once the sockets that are
+    // ready have been read) rather than one per node.
+    this.clientFlush ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.clientFlush = null;
+        this.deliver();
+        this.out.flush().then(resolve, () => {
+          this.abort();
+          resolve();
+        });
+      }),
+    );
+    return this.clientFlush;
   }
 
   lost(link: NodeLink, unanswered: Request[], reason: string): void {
