@@ -17,6 +17,7 @@ export const PROPERTIES = [
   'inline model',
   'hostile: arbitrary bytes',
   'hostile: huge declared sizes',
+  'hostile: huge argument counts',
   'differential',
   'peer: redis-parser',
   'replies: round trip',

@@ -135,3 +135,51 @@ test('huge declared counts and lengths allocate in proportion to the bytes recei
     { timeout: 10_000 },
   );
 });
+
+/**
+ * A request announcing many arguments (up to 2^31-1) and sending thousands of
+ * tiny ones (0 to 3 bytes: the bookkeeping per argument outweighs its bytes),
+ * under a random maxQueryBuffer, in random chunks.
+ */
+const manyTinyArgs = fc
+  .record({
+    announced: fc.oneof(fc.integer({ min: 65, max: 70_000 }), fc.constantFrom(2 ** 31 - 1, 100_000_000)),
+    sent: fc.array(fc.uint8Array({ maxLength: 3 }), { minLength: 0, maxLength: 70_000 }),
+    maxQueryBuffer: fc.integer({ min: 1024, max: 4 * 1024 * 1024 }),
+    chunk: fc.integer({ min: 1, max: 256 * 1024 }),
+  })
+  .map(({ announced, sent, maxQueryBuffer, chunk }) => {
+    const args = sent.slice(0, announced).map((a) => Buffer.from(a));
+    const stream = Buffer.concat([Buffer.from(`*${announced}\r\n`), ...args.flatMap((a) => [Buffer.from(`$${a.length}\r\n`), a, Buffer.from('\r\n')])]);
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < stream.length; i += chunk) chunks.push(stream.subarray(i, i + chunk));
+    return { announced, args, maxQueryBuffer, chunks };
+  });
+
+test('huge argument counts of tiny arguments give the request or a ProtocolError, never a crash', { timeout: testTimeout() }, async () => {
+  await check(
+    'hostile: huge argument counts',
+    fc.asyncProperty(manyTinyArgs, async ({ announced, args, maxQueryBuffer, chunks }) => {
+      const parser = new Parser(Readable.from(chunks), { maxQueryBuffer });
+      let cmd;
+      try {
+        cmd = await parser.readCommand();
+      } catch (err) {
+        expect(err).toBeInstanceOf(ProtocolError);
+        expect([
+          'closing client that reached max query buffer length',
+          'Protocol error: connection closed in the middle of a request',
+        ]).toContain((err as ProtocolError).message);
+        // Cut off only if it all fit: every byte it held, offsets included, counts.
+        if ((err as ProtocolError).message.startsWith('Protocol')) expect(args.length).toBeLessThan(announced);
+        return;
+      }
+      // Parsed whole: it was complete, and it fit.
+      expect(args.length).toBe(announced);
+      expect(cmd?.argCount()).toBe(announced);
+      expect(cmd?.args()).toEqual(args);
+    }),
+    40,
+    { timeout: 20_000 },
+  );
+});

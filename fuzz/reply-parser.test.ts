@@ -196,7 +196,12 @@ test('streamed strings and aggregates read back as their plain forms, however ch
 const limits = fc.oneof(
   fc.constant({}),
   fc.record(
-    { maxBulkLength: fc.integer({ min: 0, max: 30 }), maxAggregateLength: fc.integer({ min: 0, max: 4 }), maxDepth: fc.integer({ min: 0, max: 3 }) },
+    {
+      maxBulkLength: fc.integer({ min: 0, max: 30 }),
+      maxAggregateLength: fc.integer({ min: 0, max: 4 }),
+      maxDepth: fc.integer({ min: 0, max: 3 }),
+      maxReplyBytes: fc.integer({ min: 0, max: 600 }),
+    },
     { requiredKeys: [] },
   ),
 );

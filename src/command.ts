@@ -28,6 +28,12 @@ function shortString(b: Buffer, s: number, n: number): string {
 }
 
 /**
+ * @internal `[start0, end0, start1, end1, …]`: a plain array for a small
+ * request, a typed array for a large one (its memory counted by the parser).
+ */
+export type Offsets = number[] | Float64Array;
+
+/**
  * One request read by a {@link Parser}: its arguments, as zero-copy views.
  *
  * A Command does not copy its arguments: `get(i)` returns a view into the
@@ -40,7 +46,7 @@ export class Command {
   /** @internal Bytes the arguments live in. */
   readonly buf: Buffer;
   /** @internal `[start0, end0, start1, end1, …]` offsets into `buf`. */
-  readonly offsets: number[];
+  readonly offsets: Offsets;
   // buf's memory and where buf starts in it, read once here: get(i) builds
   // its view from them directly, which is much cheaper than subarray().
   private readonly memory: ArrayBuffer;
@@ -49,14 +55,19 @@ export class Command {
   last: boolean;
   private lowerName: string | undefined;
 
-  /** @internal Commands are made by the parser. */
-  constructor(buf: Buffer, offsets: number[], memory = buf.buffer as ArrayBuffer, base = buf.byteOffset) {
+  // Commands are made by the parser only, through Command.of.
+  private constructor(buf: Buffer, offsets: Offsets, memory: ArrayBuffer, base: number) {
     this.buf = buf;
     this.offsets = offsets;
     this.memory = memory;
     this.base = base;
     this.last = true;
     this.lowerName = undefined;
+  }
+
+  /** @internal The parser's way to make a command; `memory` and `base` are `buf`'s, passed when already at hand. */
+  static of(buf: Buffer, offsets: Offsets, memory = buf.buffer as ArrayBuffer, base = buf.byteOffset): Command {
+    return new Command(buf, offsets, memory, base);
   }
 
   /** How many arguments, the command name included. */

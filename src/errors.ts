@@ -68,6 +68,8 @@ export const ReplyErrors = {
   badStreamEnd: () => new ProtocolError('Bad streamed aggregate end'),
   missingCrlf: () => new ProtocolError('Protocol error, expected CRLF after bulk data'),
   truncated: () => new ProtocolError('Protocol error, connection closed in the middle of a reply'),
+  // hiredis has no limit on a whole reply.
+  replyTooBig: () => new ProtocolError('Protocol error, reply larger than maxReplyBytes'),
 } as const;
 
 /** A byte as hiredis's `chrtos` quotes it: `"x"`, `"\n"`, `"\x00"`. */

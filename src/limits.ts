@@ -53,6 +53,17 @@ export interface ReplyLimits {
   maxAggregateLength: number;
   /** Deepest nesting of aggregates in one reply (hiredis: 1024). */
   maxDepth: number;
+  /**
+   * Most a single reply may cost, in bytes: its bytes (an attribute's
+   * included) plus 64 per element, about what decoding one costs. A reply
+   * that passes it, complete or not, fails with a fatal `ProtocolError`
+   * (`Protocol error, reply larger than maxReplyBytes`) as soon as what has
+   * arrived of it, or the length of a string it announces, says so. hiredis
+   * has no such limit; without one a reply that never ends grows without
+   * bound. Default 1 GiB (a 512 MiB string fits, as does a reply of
+   * 16 million small elements).
+   */
+  maxReplyBytes: number;
 }
 
 /** Options of a {@link ReplyParser}: any subset of {@link ReplyLimits}. */
@@ -62,6 +73,7 @@ export const DEFAULT_REPLY_LIMITS: Readonly<ReplyLimits> = Object.freeze({
   maxBulkLength: 512 * 1024 * 1024,
   maxAggregateLength: 2 ** 32 - 1,
   maxDepth: 1024,
+  maxReplyBytes: 1024 * 1024 * 1024,
 });
 
 export function resolveReplyLimits(options: ReplyParserOptions = {}): ReplyLimits {

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { Command } from './command.js';
+import { Command, type Offsets } from './command.js';
 import { Errors, ProtocolError } from './errors.js';
 import { splitInline } from './inline.js';
 import { type Limits, type ParserOptions, resolveLimits } from './limits.js';
@@ -96,7 +96,7 @@ export class Parser implements AsyncIterable<Command> {
   private reqStart = 0;
   private argsLeft = 0;
   private bulkLen = -1;
-  private offsets: number[] = [];
+  private offsets: Offsets = NO_OFFSETS;
   // How many entries of `offsets` are written: a small request's array is
   // allocated at its final size up front, so its length says nothing.
   private filled = 0;
@@ -244,8 +244,9 @@ export class Parser implements AsyncIterable<Command> {
       const cmd = this.take();
       if (cmd !== null) return cmd;
       // Everything still buffered belongs to one unfinished request: bound it
-      // as soon as it is read, as Redis's client-query-buffer-limit does.
-      const held = this.end - (this.argsLeft > 0 ? this.reqStart : this.pos);
+      // as soon as it is read, as Redis's client-query-buffer-limit does, with
+      // its per-argument bookkeeping counted too.
+      const held = this.argsLeft > 0 ? this.end - this.reqStart + bookkeeping(this.offsets) : this.end - this.pos;
       if (held > this.limits.maxQueryBuffer) throw Errors.queryBufferLimit();
       if (this.streamError !== null) throw this.streamError;
       if (!this.ended) return undefined;
@@ -304,13 +305,18 @@ export class Parser implements AsyncIterable<Command> {
     return cmd;
   }
 
+  /** Bytes of input memory a request starting at `reqStart` holds: the whole room of a buffer allocated here. */
+  private heldFrom(reqStart: number, end: number): number {
+    return (this.owned ? this.buf.length : end) - reqStart;
+  }
+
   private fail(err: unknown): unknown {
     if (!(err instanceof ProtocolError) || err.fatal) {
       this.failure = err;
       this.buf = EMPTY; // release the input: nothing more will be parsed
       this.tail = null;
       this.pos = this.end = 0;
-      this.offsets = [];
+      this.offsets = NO_OFFSETS;
     }
     return err;
   }
@@ -409,6 +415,11 @@ export class Parser implements AsyncIterable<Command> {
     } else {
       cap = Math.max(need * 2, MIN_STITCH);
     }
+    // Room beyond what is needed never takes the connection past its budget:
+    // the buffer and the request's offsets together stay within maxQueryBuffer
+    // (plus the chunk that pushed them over, which the next check refuses).
+    const offsetBytes = this.argsLeft > 0 ? bookkeeping(this.offsets) : 0;
+    cap = Math.min(cap, Math.max(need, this.limits.maxQueryBuffer - offsetBytes));
     const next = cap > MIN_STITCH ? Buffer.allocUnsafeSlow(cap) : Buffer.allocUnsafe(cap);
     this.buf.copy(next, 0, keep, this.end);
     chunk.copy(next, pending);
@@ -462,7 +473,7 @@ export class Parser implements AsyncIterable<Command> {
           this.pos = pos;
           if (typeof args === 'string') throw args === 'NUL byte' ? Errors.nulInline() : Errors.unbalancedQuotes();
           if (args.offsets.length === 0) continue; // blank lines are ignored, as in Redis
-          return new Command(args.buf, args.offsets);
+          return Command.of(args.buf, args.offsets);
         }
         // Fast path for a complete `*<n>\r\n` with n > 0: read in one pass
         // over a few bytes, no native indexOf call. Anything else goes on to
@@ -522,6 +533,8 @@ export class Parser implements AsyncIterable<Command> {
         if (end - pos < len + 2) break;
         const dataEnd = pos + len;
         if (buf[dataEnd] !== CR || buf[dataEnd + 1] !== LF) throw Errors.missingCrlf('bulk data');
+        // Never true for a small request, whose array has its final size.
+        if (filled === offsets.length) offsets = growOffsets(offsets, filled + argsLeft * 2, this.heldFrom(reqStart, end), limits);
         offsets[filled] = pos;
         offsets[filled + 1] = dataEnd;
         filled += 2;
@@ -551,7 +564,8 @@ export class Parser implements AsyncIterable<Command> {
         this.memory = buf.buffer as ArrayBuffer;
         this.base = buf.byteOffset;
       }
-      return new Command(buf, offsets, this.memory, this.base);
+      // A large request's array has room to spare: hand out a view of the filled part.
+      return Command.of(buf, filled === offsets.length ? offsets : (offsets as Float64Array).subarray(0, filled), this.memory, this.base);
     }
     this.pos = pos;
     return null;
@@ -594,14 +608,50 @@ function fastLength(buf: Buffer, start: number, end: number): number {
 const PREALLOCATED_ARGS = 64;
 /** Placeholder between requests; never written to (each header sets a fresh array). */
 const NO_OFFSETS: number[] = [];
+/** Bytes one offset costs in a large request's Float64Array, as counted against maxQueryBuffer. */
+const OFFSET_BYTES = Float64Array.BYTES_PER_ELEMENT;
 
 /**
- * The offsets array for a request of `count` arguments. Small ones are
- * allocated at their final size (no growing while pushing); larger ones grow
- * as arguments arrive, so a huge announced count allocates nothing up front.
+ * The offsets array for a request of `count` arguments. Small ones get a
+ * plain array at its final size (no growing while filling, the cheapest
+ * thing to allocate per command). Larger ones get a typed array that grows
+ * geometrically as arguments arrive ({@link growOffsets}): a huge announced
+ * count allocates nothing up front, and the array's bytes are counted
+ * against maxQueryBuffer, so no request can grow it to V8's size limits.
  */
-function offsetsFor(count: number): number[] {
-  return count <= PREALLOCATED_ARGS ? new Array<number>(count * 2) : [];
+function offsetsFor(count: number): Offsets {
+  return count <= PREALLOCATED_ARGS ? new Array<number>(count * 2) : new Float64Array(PREALLOCATED_ARGS * 2);
+}
+
+/**
+ * Bytes a request's offsets count against maxQueryBuffer: a large request's
+ * typed array. A small one's plain array (at most {@link PREALLOCATED_ARGS}
+ * arguments, about 1 KiB) is part of the per-connection constant, so that a
+ * request of exactly maxQueryBuffer bytes is held, as in Redis.
+ */
+function bookkeeping(offsets: Offsets): number {
+  return offsets instanceof Float64Array ? offsets.byteLength : 0;
+}
+
+/**
+ * A large request's offsets with up to twice the room (at most `total`
+ * entries), the filled ones copied over. The new array and the request's
+ * input memory (`held`) together stay within maxQueryBuffer; a request that
+ * cannot go on within it, or whose array cannot be allocated, is refused
+ * with the query-buffer error.
+ */
+function growOffsets(offsets: Offsets, total: number, held: number, limits: Limits): Float64Array {
+  const room = Math.floor((limits.maxQueryBuffer - held) / OFFSET_BYTES);
+  const cap = Math.min(total, offsets.length * 2, room);
+  if (cap <= offsets.length) throw Errors.queryBufferLimit();
+  let next: Float64Array;
+  try {
+    next = new Float64Array(cap);
+  } catch {
+    throw Errors.queryBufferLimit(); // out of memory for it: refuse the request, not the process
+  }
+  next.set(offsets as Float64Array);
+  return next;
 }
 
 /** buf.indexOf bounded by `end`: past it, an owned buffer holds stale bytes. */

@@ -24,6 +24,12 @@ KIND[DOT] = STREAM_END;
 const SHORT_LINE = 512;
 /** Smallest buffer allocated when a reply has to be stitched from several chunks. */
 const MIN_STITCH = 16 * 1024;
+/**
+ * What one element of a reply is charged against maxReplyBytes besides its
+ * bytes: about what its decoded object, its slot in its aggregate and a
+ * value's header take on V8's heap.
+ */
+const ELEMENT_BYTES = 64;
 /** Count of a streamed aggregate that has seen no element yet; each element takes one off. */
 const STREAMED = -1;
 const EMPTY = Buffer.alloc(0);
@@ -84,6 +90,8 @@ export class ReplyParser implements AsyncIterable<Reply> {
   private counts: number[] = [];
   /** End of the complete reply at pos, once scanned; -1 before. */
   private frameEnd = -1;
+  /** Elements of the reply at pos scanned so far, each charged {@link ELEMENT_BYTES} against maxReplyBytes. */
+  private elements = 0;
 
   private failure: unknown = null;
   private busy: Promise<unknown> | null = null;
@@ -210,6 +218,7 @@ export class ReplyParser implements AsyncIterable<Reply> {
     const start = this.pos, end = this.frameEnd;
     this.pos = this.cur = this.lineScan = end;
     this.frameEnd = -1;
+    this.elements = 0;
     return produce(this.buf, start, end);
   }
 
@@ -367,6 +376,7 @@ export class ReplyParser implements AsyncIterable<Reply> {
             }
             kinds.push(type);
             counts.push(count);
+            this.elements++; // the aggregate itself; its elements count as they end
             break;
           }
           default: {
@@ -383,6 +393,7 @@ export class ReplyParser implements AsyncIterable<Reply> {
         cur = this.lineScan = cr + 2;
       }
       if (!done) continue;
+      this.elements++;
       // An element ended: count it in its aggregate, and every aggregate it completes in theirs.
       let complete = true;
       for (let top = counts.length - 1; top >= 0; top--) {
@@ -401,12 +412,27 @@ export class ReplyParser implements AsyncIterable<Reply> {
         counts.pop();
       }
       if (complete) {
+        this.checkSize(cur, 0);
         this.cur = this.frameEnd = cur;
         return true;
       }
     }
+    // Judged again once complete, with the same rule: whether a reply is
+    // refused does not depend on how its chunks were cut.
+    this.checkSize(cur, this.dataLen >= 0 ? this.dataLen + 2 : 0);
     this.cur = cur;
     return false;
+  }
+
+  /**
+   * Refuses the reply at pos once what it is known to hold passes
+   * maxReplyBytes: its bytes up to `cur`, the `announced` bytes of a blob
+   * being read, and {@link ELEMENT_BYTES} per element, roughly what decoding
+   * one costs, so that no reply of tiny elements can be decoded into more
+   * memory than the limit.
+   */
+  private checkSize(cur: number, announced: number): void {
+    if (cur - this.pos + announced + this.elements * ELEMENT_BYTES > this.limits.maxReplyBytes) throw ReplyErrors.replyTooBig();
   }
 }
 

@@ -143,7 +143,7 @@ export class ToolkitServer {
         let bytesRead = 0;
         for (const socket of this.sockets) bytesRead += socket.bytesRead;
         out.writeBulkString(
-          JSON.stringify({ ...this.stats, bytesRead, rss: m.rss, heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers }),
+          JSON.stringify({ ...this.stats, bytesRead, rss: m.rss, maxRss: process.resourceUsage().maxRSS * 1024, heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers }),
         );
         break;
       }
@@ -185,6 +185,8 @@ export class ToolkitServer {
 export interface StatsReply extends ServerStats {
   bytesRead: number;
   rss: number;
+  /** The process's peak resident memory so far. */
+  maxRss: number;
   heapUsed: number;
   arrayBuffers: number;
 }
