@@ -1,6 +1,7 @@
 // examples/cluster-proxy in front of a node that misbehaves: a one-node "cluster" written with the
 // toolkit, which answers CLUSTER SHARDS and COMMAND as Redis does (COMMAND's bytes taken from a real
-// redis-server), counts how a burst arrives, and sends garbage or closes in the middle of a reply on cue.
+// redis-server), counts how a burst arrives, and sends garbage, a reply too big for the proxy, or closes
+// in the middle of a reply on cue.
 import net from 'node:net';
 import { Parser, Writer } from 'redisproto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -29,22 +30,27 @@ describe.skipIf(!requireBinary('redis-server'))('the cluster proxy in front of a
         if (chunk.includes('burst:')) burstChunks.push(chunk.length);
       });
       const out = new Writer(socket);
-      for await (const cmd of new Parser(socket)) {
-        const args = cmd.args().map((a) => a.toString()).join(' ').toLowerCase();
-        if (args === 'command') out.writeRaw(command);
-        else if (args === 'cluster shards') out.writeRaw(Buffer.from(shards));
-        else if (args === 'get garbage') out.writeRaw(Buffer.from('@not a reply\r\n'));
-        else if (args === 'get cut') {
-          socket.end('$10\r\nabc'); // a bulk cut short by the close
-          return;
-        } else if (args === 'ping') out.writeSimpleString('PONG');
-        else if (args.startsWith('set burst:')) out.writeSimpleString('OK');
-        else out.writeError('ERR unexpected');
-        await out.flush().catch(() => {});
+      try {
+        for await (const cmd of new Parser(socket)) {
+          const args = cmd.args().map((a) => a.toString()).join(' ').toLowerCase();
+          if (args === 'command') out.writeRaw(command);
+          else if (args === 'cluster shards') out.writeRaw(Buffer.from(shards));
+          else if (args === 'get garbage') out.writeRaw(Buffer.from('@not a reply\r\n'));
+          else if (args === 'get cut') {
+            socket.end('$10\r\nabc'); // a bulk cut short by the close
+            return;
+          } else if (args === 'ping') out.writeSimpleString('PONG');
+          else if (args.startsWith('set burst:')) out.writeSimpleString('OK');
+          else if (args === 'get huge') out.writeBulk(Buffer.alloc(2 * 1024 * 1024, 'h'));
+          else out.writeError('ERR unexpected');
+          await out.flush().catch(() => {});
+        }
+      } catch {
+        // the proxy dropped the connection (a reply it would not take): nothing more to answer
       }
     });
     await new Promise<void>((resolve) => fake.listen(port, '127.0.0.1', resolve));
-    proxy = await startScript('cluster-proxy', { CLUSTER: `127.0.0.1:${port}` });
+    proxy = await startScript('cluster-proxy', { CLUSTER: `127.0.0.1:${port}`, MAX_REPLY_BYTES: String(1024 * 1024) });
   }, 60_000);
   afterAll(async () => {
     await proxy?.stop();
@@ -79,5 +85,12 @@ describe.skipIf(!requireBinary('redis-server'))('the cluster proxy in front of a
     const replies = (await exchange(proxy.port, burst(...commands))).toString('latin1');
     expect(replies).toBe('+OK\r\n'.repeat(101));
     expect(burstChunks).toEqual([Buffer.concat(commands.map((c) => encode(...c))).length]);
+  });
+
+  test('a reply past MAX_REPLY_BYTES is an error for its request, not memory without bound', async () => {
+    await servedAgain();
+    const replies = (await exchange(proxy.port, burst(['GET', 'huge']))).toString('latin1');
+    expect(replies).toMatch(/^-ERR cluster node 127\.0\.0\.1:\d+: Protocol error, reply larger than maxReplyBytes\r\n\+OK\r\n$/);
+    expect(await servedAgain()).toBe('+PONG\r\n+OK\r\n');
   });
 });

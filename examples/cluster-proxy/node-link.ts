@@ -1,7 +1,7 @@
 // One client session's connection to one cluster node: requests go out in order, and the reply
 // frames that come back are matched to them in the same order and handed to the session.
 import net from 'node:net';
-import { ReplyParser, Writer } from 'redisproto';
+import { ReplyParser, type ReplyParserOptions, Writer } from 'redisproto';
 import { type Request, writeRequest } from './request.js';
 import type { ClusterNode } from './slot-map.js';
 
@@ -35,11 +35,12 @@ export class NodeLink {
   constructor(
     readonly node: ClusterNode,
     private readonly owner: LinkOwner,
+    limits: ReplyParserOptions,
   ) {
     this.socket = net.connect(node.port, node.host).setNoDelay(true);
     this.socket.once('connect', () => (this.connected = true));
     this.out = new Writer(this.socket);
-    this.replies = new ReplyParser(this.socket);
+    this.replies = new ReplyParser(this.socket, limits);
     void this.pump();
   }
 

@@ -3,7 +3,7 @@
 // the replies back in the client's order as the raw frames the nodes sent. Connection state
 // (MULTI/EXEC, WATCH) is pinned to one node; what cannot work through a proxy is refused.
 import type net from 'node:net';
-import { type Command, Parser, ProtocolError, Writer } from 'redisproto';
+import { type Command, Parser, ProtocolError, type ReplyParserOptions, Writer } from 'redisproto';
 import type { CommandKeys } from './command-keys.js';
 import { type LinkOwner, NodeLink } from './node-link.js';
 import { type Request, Replies, errorFrame, request, silentRequest } from './request.js';
@@ -18,10 +18,12 @@ const MAX_REDIRECTS = 8;
 const TRYAGAIN_DELAY_MS = 20;
 const MINUS = 0x2d;
 
-/** What the sessions share: the slot map and the command table. */
+/** What the sessions share: the slot map, the command table, the limits on replies from nodes. */
 export interface Cluster {
   map: SlotMap;
   keys: CommandKeys;
+  /** A reply past `maxReplyBytes` ends its node connection: the most one link holds at once. */
+  replyLimits: ReplyParserOptions;
 }
 
 /** Commands the proxy answers or treats itself, by lower-case name. */
@@ -209,7 +211,7 @@ export class Session implements LinkOwner {
     let link = this.links.get(node);
     if (link === undefined) {
       if (node.downUntil > Date.now()) return null;
-      link = new NodeLink(node, this);
+      link = new NodeLink(node, this, this.cluster.replyLimits);
       this.links.set(node, link);
       if (this.protocol !== '2') link.send(silentRequest('HELLO', this.protocol));
     }
