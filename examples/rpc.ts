@@ -8,6 +8,11 @@ interface User {
   name: string;
   langs: string[];
 }
+const port = Number(process.env.PORT ?? 6382);
+/** A connection that sends nothing, or does not take its replies, for this long is dropped. */
+const IDLE_MS = Number(process.env.IDLE_TIMEOUT_MS ?? 300_000);
+/** Unsent reply bytes past which the loop stops to flush (and to wait for the client to read). */
+const HIGH_WATER = 1024 * 1024;
 const users = new Map<number, User>();
 let nextId = 1;
 
@@ -99,6 +104,9 @@ function execute(cmd: Command, out: Writer): void {
 }
 
 async function serve(socket: net.Socket): Promise<void> {
+  // Also the handshake timeout; a client that stops reading its replies stops
+  // the loop in flush() below, makes no progress, and is dropped here too.
+  socket.setTimeout(IDLE_MS, () => socket.destroy());
   const parser = new Parser(socket);
   const out = new Writer(socket);
   for (;;) {
@@ -107,18 +115,28 @@ async function serve(socket: net.Socket): Promise<void> {
       cmd = parser.tryReadCommand() ?? (await parser.readCommand());
     } catch (err) {
       if (!(err instanceof ProtocolError)) return void socket.destroy();
-      out.writeError('ERR ' + err.message);
-      await out.flush();
-      if (err.fatal) return void socket.end();
-      continue;
+      if (err.reply !== null) out.writeError(err.reply);
+      if (!err.fatal) {
+        await out.flush(); // unbalanced quotes: the parser skipped that line, so the connection goes on (Redis would close)
+        continue;
+      }
+      // Destroyed once the reply is written, not just ended: a client that
+      // never sends its FIN would otherwise hold the socket for ever.
+      return void out.flush().then(() => socket.destroySoon(), () => socket.destroy());
     }
     if (cmd === null) return void socket.end();
     execute(cmd, out);
-    if (cmd.isLast()) await out.flush();
+    // Flushing only when the burst ends lets one long pipeline of a client
+    // that does not read pile up replies without bound; past the high-water
+    // mark the loop waits for the client to take them before reading more.
+    if (cmd.isLast() || out.bufferedBytes + socket.writableLength >= HIGH_WATER) await out.flush();
   }
 }
 
-const port = Number(process.env.PORT ?? 6382);
 net
   .createServer((socket) => void serve(socket).catch(() => socket.destroy()))
+  .on('error', (err) => {
+    console.error(`redisproto rpc: cannot listen on 127.0.0.1:${port}: ${err.message}`);
+    process.exit(1);
+  })
   .listen(port, '127.0.0.1', () => console.log(`redisproto rpc listening on 127.0.0.1:${port}`));

@@ -1,4 +1,7 @@
+// Writer: buffers RESP2/RESP3 replies and hands them to a stream in few writes.
 import type { Writable } from 'node:stream';
+import { formatDouble } from './double.js';
+import { skipValues } from './skip-values.js';
 
 /** Options of a {@link Writer}. */
 export interface WriterOptions {
@@ -74,9 +77,10 @@ export class Writer {
   private len = 0;
   private failure: Error | null = null;
   private resp: 2 | 3 = 2;
-  // RESP2 has no attributes: writeAttribute(n) makes the next `dropping` values vanish.
-  private dropping = 0;
-  private dropperInstalled = false;
+  // RESP2 attributes written header first (writeAttribute(n)): each is where its
+  // pairs start in `out` and how many values to cut from there (see settleDrops).
+  // Null when none is open, the usual case.
+  private drops: Drop[] | null = null;
   private draining: Promise<void> | null = null;
   private readonly onWritten = (err?: Error | null): void => {
     if (err) this.failure ??= err;
@@ -102,18 +106,26 @@ export class Writer {
     return this.len - this.start;
   }
 
-  /** `+<text>\r\n`. CR and LF in `text` become spaces, so the reply cannot break framing. */
-  writeSimpleString(text: string): void {
-    this.writeLine(0x2b, text);
+  /**
+   * `+<text>\r\n`. A string is sent UTF-8 encoded, bytes as they are. CR and
+   * LF become spaces either way, so the reply cannot break framing.
+   */
+  writeSimpleString(text: string | Uint8Array): void {
+    if (typeof text === 'string') this.writeLine(0x2b, text);
+    else this.writeLineBytes(0x2b, text);
   }
 
   /**
    * `-<message>\r\n`, e.g. `writeError('ERR unknown command')`. The message
-   * should start with an error code (`ERR`, `WRONGTYPE`, …); CR and LF in it
-   * become spaces, as Redis does.
+   * should start with an error code (`ERR`, `WRONGTYPE`, …). A string is sent
+   * UTF-8 encoded, bytes as they are: Redis echoes a client's raw bytes in some
+   * errors, and only bytes can carry a byte of 0x80 or more unchanged (a
+   * {@link ProtocolError}'s `reply` is bytes for that reason). CR and LF
+   * become spaces either way, as Redis does.
    */
-  writeError(message: string): void {
-    this.writeLine(0x2d, message);
+  writeError(message: string | Uint8Array): void {
+    if (typeof message === 'string') this.writeLine(0x2d, message);
+    else this.writeLineBytes(0x2d, message);
   }
 
   /** `:<n>\r\n` for an integer within the signed 64-bit range. */
@@ -152,7 +164,8 @@ export class Writer {
       return;
     }
     this.writeHeader(0x24, n);
-    if (n >= ZERO_COPY_BULK) {
+    // While a RESP2 attribute is open its bytes may still be cut, so they are copied.
+    if (n >= ZERO_COPY_BULK && this.drops === null) {
       this.spill();
       this.handOver(bytes);
     } else {
@@ -322,18 +335,47 @@ export class Writer {
   }
 
   /**
-   * An attribute header `|<n>\r\n`: `n` key/value pairs (2n values) of
-   * metadata, then the reply they describe. RESP2 has no attributes: nothing
-   * is written, and the 2n values written next are dropped too, so the reply
-   * that follows reaches the client alone. (Every `write…` call counts as one
-   * value, aggregate headers add their elements.)
+   * An attribute: key/value pairs of metadata about the reply written next.
+   *
+   * - `writeAttribute(map)` writes the whole attribute in one call, from a
+   *   `Map` or a plain object (keys and values as {@link Writer.writeAny}
+   *   writes them): `|<n>\r\n` and the pairs. Then write the reply.
+   * - `writeAttribute(n)` writes only the header `|<n>\r\n`; write the `n`
+   *   keys and values next, then the reply.
+   *
+   * RESP2 has no attributes, and Redis sends none to a RESP2 client, so the
+   * reply reaches a RESP2 client alone. `writeAttribute(map)` writes nothing.
+   * After `writeAttribute(n)` the 2n values written next are cut out of the
+   * buffer before they reach the stream; a value is one complete RESP reply
+   * (an aggregate with its elements, so `writeBulkStrings([...])` or
+   * `writeAny({...})` is one value; a nested attribute is cut with its pairs).
+   * Until all 2n values are written, the bytes from the attribute on are held
+   * back, even by `flush()`, and buffers given to `writeBulk`/`writeRaw` are
+   * copied. Prefer `writeAttribute(map)`: it never holds anything back.
    */
-  writeAttribute(n: number): void {
-    checkCount('writeAttribute', n);
-    if (this.resp === 3) return this.writeHeader(0x7c, n);
-    if (n === 0) return;
-    if (!this.dropperInstalled) this.installDropper();
-    this.dropping = 2 * n;
+  writeAttribute(attributes: number | ReadonlyMap<ReplyValue, ReplyValue> | { readonly [key: string]: ReplyValue }): void {
+    if (typeof attributes === 'number') {
+      checkCount('writeAttribute', attributes);
+      if (this.resp === 3) this.writeHeader(0x7c, attributes);
+      else if (attributes > 0) (this.drops ??= []).push({ from: this.len, values: 2 * attributes });
+      return;
+    }
+    if (this.resp === 2) return;
+    if (attributes instanceof Map) {
+      this.writeHeader(0x7c, attributes.size);
+      for (const [k, v] of attributes) {
+        this.writeAny(k);
+        this.writeAny(v);
+      }
+      return;
+    }
+    const record = attributes as { readonly [key: string]: ReplyValue };
+    const keys = Object.keys(record);
+    this.writeHeader(0x7c, keys.length);
+    for (const k of keys) {
+      this.writeBulkString(k);
+      this.writeAny(record[k]);
+    }
   }
 
   /**
@@ -392,9 +434,9 @@ export class Writer {
    * {@link Writer.writeError}. RESP2: the simple error `-<message>\r\n`, CR and
    * LF turned into spaces.
    */
-  writeBulkError(message: string): void {
+  writeBulkError(message: string | Uint8Array): void {
     if (this.resp === 2) return this.writeError(message);
-    const n = Buffer.byteLength(message, 'utf8');
+    const n = typeof message === 'string' ? Buffer.byteLength(message, 'utf8') : message.length;
     this.writeHeader(0x21, n);
     this.writeBody(message, n);
   }
@@ -408,35 +450,10 @@ export class Writer {
     this.crlf();
   }
 
-  /**
-   * RESP2 attributes: shadows every `write…` method of this one Writer with a
-   * version that, while `dropping` values remain, counts the value it would
-   * write (plus the elements an aggregate header announces) and writes
-   * nothing. Installed on the first RESP2 attribute only, so Writers that
-   * never drop keep the prototype's methods. (Private `write…` helpers are
-   * shadowed too, harmlessly: they only run inside a public call, which has
-   * already checked.)
-   */
-  private installDropper(): void {
-    this.dropperInstalled = true;
-    const proto = Writer.prototype as unknown as Record<string, (...args: unknown[]) => void>;
-    const self = this as unknown as Record<string, unknown>;
-    for (const name of Object.getOwnPropertyNames(Writer.prototype)) {
-      if (!name.startsWith('write') || typeof proto[name] !== 'function') continue;
-      const method = proto[name];
-      const elements = AGGREGATE_ELEMENTS[name];
-      self[name] = function (this: Writer, ...args: unknown[]): void {
-        if (this.dropping === 0) return method.apply(this, args);
-        // This value is dropped; an aggregate's elements are dropped with it.
-        this.dropping += (elements === undefined ? 0 : elements(Number(args[0]))) - 1;
-      };
-    }
-  }
-
   /** Bytes exactly as given: for replies you have already encoded. */
   writeRaw(bytes: Uint8Array): void {
     const n = bytes.length;
-    if (n >= ZERO_COPY_BULK) {
+    if (n >= ZERO_COPY_BULK && this.drops === null) {
       this.spill();
       this.handOver(bytes);
       return;
@@ -480,12 +497,34 @@ export class Writer {
     return draining;
   }
 
-  /** Writes buffered bytes to the stream (without waiting for it). */
+  /** Writes buffered bytes to the stream (without waiting for it), all but those an open RESP2 attribute holds. */
   private spill(): void {
-    if (this.len === this.start) return;
-    const chunk = this.out.subarray(this.start, this.len);
-    this.start = this.len;
+    const end = this.drops === null ? this.len : this.settleDrops();
+    if (end === this.start) return;
+    const chunk = this.out.subarray(this.start, end);
+    this.start = end;
     this.handOver(chunk);
+  }
+
+  /**
+   * Cuts the values of RESP2 attributes out of `out[start, len)`, the latest
+   * attribute first (a later one is either nested in an earlier one's values,
+   * which must be counted without it, or after them). Returns where the bytes
+   * that may be sent end: `len`, or where the earliest attribute still waiting
+   * for its values starts.
+   */
+  private settleDrops(): number {
+    const drops = this.drops!;
+    while (drops.length > 0) {
+      const drop = drops[drops.length - 1];
+      const end = skipValues(this.out, drop.from, this.len, drop.values);
+      if (end < 0) return drops[0].from;
+      this.out.copyWithin(drop.from, end, this.len);
+      this.len -= end - drop.from;
+      drops.pop();
+    }
+    this.drops = null;
+    return this.len;
   }
 
   private handOver(chunk: Uint8Array): void {
@@ -504,8 +543,20 @@ export class Writer {
     if (this.len + n <= this.out.length) return;
     this.spill();
     // The old buffer now belongs to the stream until written: never reuse it.
-    this.out = Buffer.allocUnsafe(Math.max(this.bufferSize, n));
-    this.start = this.len = 0;
+    if (this.drops === null) {
+      this.out = Buffer.allocUnsafe(Math.max(this.bufferSize, n));
+      this.start = this.len = 0;
+      return;
+    }
+    // An open RESP2 attribute holds bytes back: they move to the new buffer,
+    // which grows by doubling so a long-held attribute costs linear copying.
+    const held = this.len - this.start;
+    const out = Buffer.allocUnsafe(Math.max(this.bufferSize, 2 * (held + n)));
+    this.out.copy(out, 0, this.start, this.len);
+    for (const drop of this.drops) drop.from -= this.start;
+    this.out = out;
+    this.start = 0;
+    this.len = held;
   }
 
   private crlf(): void {
@@ -578,55 +629,33 @@ export class Writer {
     this.len += this.out.write(line, this.len, n, 'utf8');
     this.crlf();
   }
+
+  /** `<type><bytes>\r\n`, the bytes as they are but CR and LF, which become spaces as in {@link Writer.writeLine}. */
+  private writeLineBytes(type: number, bytes: Uint8Array): void {
+    const n = bytes.length;
+    this.reserve(n + 3);
+    const out = this.out;
+    let at = this.len;
+    out[at++] = type;
+    for (let i = 0; i < n; i++) {
+      const c = bytes[i];
+      out[at + i] = c === CR || c === LF ? 0x20 : c;
+    }
+    at += n;
+    out[at] = CR;
+    out[at + 1] = LF;
+    this.len = at + 2;
+  }
 }
 
-/** How many values follow each aggregate header, by method, for RESP2 attribute dropping. */
-const AGGREGATE_ELEMENTS: Record<string, ((n: number) => number) | undefined> = {
-  writeArray: (n) => Math.max(n, 0),
-  writeSet: (n) => n,
-  writePush: (n) => n,
-  writeMap: (n) => 2 * n,
-  // An attribute is no value itself: it adds its pairs and the reply it describes.
-  writeAttribute: (n) => 2 * n + 1,
-};
+/** A RESP2 attribute written header first: its pairs start at `from` in the buffer, `values` long. */
+interface Drop {
+  from: number;
+  values: number;
+}
 
 function checkCount(method: string, n: number): void {
   if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`redisproto: ${method} needs a count >= 0, got ${n}`);
-}
-
-const INT62 = 2 ** 62;
-
-/**
- * A double as Redis (7.2 on, `d2string`) prints it: `nan`, `inf`, `-inf`,
- * `0`, `-0`; an integral value within ±2^62 in full; any other value with the
- * fewest significant digits that read back to the same double, placed the way
- * Redis's fpconv does: plain when the exponent is close to the digits
- * (`123.25`, `0.000001`, `100000000000000000000` is not: `1e+20`), else
- * scientific with a signed exponent and no padding (`1.5e-7`, `1e+300`).
- */
-function formatDouble(x: number): string {
-  if (x !== x) return 'nan';
-  if (x === Infinity) return 'inf';
-  if (x === -Infinity) return '-inf';
-  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
-  if (Number.isInteger(x) && x >= -INT62 && x <= INT62) return Number.isSafeInteger(x) ? '' + x : BigInt(x).toString();
-  // toExponential() without an argument gives the shortest round-trip digits.
-  const sci = x.toExponential();
-  const neg = x < 0;
-  const e = sci.indexOf('e');
-  const digits = sci.slice(neg ? 1 : 0, e).replace('.', '');
-  const nd = digits.length;
-  const exp10 = Number(sci.slice(e + 1)); // the power of ten of the first digit
-  const k = exp10 - nd + 1; // |x| = digits × 10^k
-  const absExp = Math.abs(exp10);
-  const sign = neg ? '-' : '';
-  if (k >= 0 && absExp < nd + 7) return sign + digits + '0'.repeat(k);
-  if (k < 0 && (k > -7 || absExp < 4)) {
-    const point = nd + k;
-    if (point <= 0) return sign + '0.' + '0'.repeat(-point) + digits;
-    return sign + digits.slice(0, point) + '.' + digits.slice(point);
-  }
-  return sign + digits[0] + (nd > 1 ? '.' + digits.slice(1) : '') + 'e' + (exp10 < 0 ? '-' : '+') + absExp;
 }
 
 function closedError(): Error {

@@ -1,4 +1,4 @@
-// Real clients against the demo, started as the README says (`npm start`).
+// Real clients against the demo (examples/server.ts), started as the README says (`npm start`).
 import { execFile } from 'node:child_process';
 import net from 'node:net';
 import { promisify } from 'node:util';
@@ -136,30 +136,38 @@ describe('node-redis', () => {
 });
 
 describe('a telnet-style session over a raw socket', () => {
-  test('inline commands with quoted arguments, then QUIT closes the connection', async () => {
-    const socket = net.connect(demo.port, '127.0.0.1');
+  /** Writes `lines` on a new connection and returns everything received until the server closes it. */
+  async function session(port: number, lines: string[]): Promise<string> {
+    const socket = net.connect(port, '127.0.0.1');
     let received = '';
     socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
     const closed = new Promise((resolve) => socket.on('close', resolve));
-    socket.write('PING\r\n');
-    socket.write('set "greeting key" "hello\\tworld"\r\n');
-    socket.write("get 'greeting key'\r\n");
-    socket.write('ECHO "\\x41\\x42"\n');
-    socket.write('ECHO "oops\r\n');
-    socket.write('QUIT\r\n');
+    for (const line of lines) socket.write(line);
     await closed;
-    expect(received).toBe(
-      '+PONG\r\n+OK\r\n$11\r\nhello\tworld\r\n$2\r\nAB\r\n-ERR Protocol error: unbalanced quotes in request\r\n+OK\r\n',
-    );
+    return received;
+  }
+
+  test('inline commands with quoted arguments, then QUIT closes the connection', async () => {
+    const received = await session(demo.port, ['PING\r\n', 'set "greeting key" "hello\\tworld"\r\n', "get 'greeting key'\r\n", 'ECHO "\\x41\\x42"\n', 'QUIT\r\n']);
+    expect(received).toBe('+PONG\r\n+OK\r\n$11\r\nhello\tworld\r\n$2\r\nAB\r\n+OK\r\n');
   });
 
+  test.skipIf(!requireBinary('redis-server'))(
+    'unbalanced quotes are answered and close the connection, as redis-server does: the PING behind them gets no reply',
+    async () => {
+      const redis = await startRedisServer();
+      try {
+        const lines = ['PING\r\nECHO "oops\r\n', 'PING\r\n'];
+        const expected = '+PONG\r\n-ERR Protocol error: unbalanced quotes in request\r\n';
+        expect(await session(redis.port, lines)).toBe(expected);
+        expect(await session(demo.port, lines)).toBe(expected);
+      } finally {
+        await redis.stop();
+      }
+    },
+  );
+
   test('a fatal protocol error is answered, then the connection is closed', async () => {
-    const socket = net.connect(demo.port, '127.0.0.1');
-    let received = '';
-    socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
-    const closed = new Promise((resolve) => socket.on('close', resolve));
-    socket.write('PING\r\n*1\r\n$x\r\n');
-    await closed;
-    expect(received).toBe('+PONG\r\n-ERR Protocol error: invalid bulk length\r\n');
+    expect(await session(demo.port, ['PING\r\n*1\r\n$x\r\n'])).toBe('+PONG\r\n-ERR Protocol error: invalid bulk length\r\n');
   });
 });

@@ -1,7 +1,7 @@
 // `for await (const cmd of parser)`: the same commands and errors as readCommand(), in order.
 import { PassThrough } from 'node:stream';
 import { expect, test } from 'vitest';
-import { Parser, ProtocolError } from '../src/index.js';
+import { Parser } from '../src/index.js';
 
 function parserOver(...chunks: string[]): Parser {
   const stream = new PassThrough();
@@ -15,7 +15,7 @@ test('a fatal protocol error is thrown out of the loop after the commands before
   const run = async (): Promise<void> => {
     for await (const cmd of parserOver('*1\r\n$4\r\nPING\r\n*1\r\n$x\r\n')) names.push(cmd.name());
   };
-  await expect(run()).rejects.toThrow(new ProtocolError('Protocol error: invalid bulk length'));
+  await expect(run()).rejects.toMatchObject({ name: 'ProtocolError', code: 'INVALID_BULK_LENGTH', message: 'Protocol error: invalid bulk length' });
   expect(names).toEqual(['ping']);
 });
 

@@ -77,11 +77,11 @@ describe('fatal errors: the framing is lost', () => {
     expect(second).toBe(first);
   });
 
-  test('writeError with ERR and the message gives the reply Redis sends', () => {
-    const err = new ProtocolError('Protocol error: invalid bulk length');
-    expect(`-ERR ${err.message}\r\n`).toBe('-ERR Protocol error: invalid bulk length\r\n');
-    expect(err.fatal).toBe(true);
-    expect(err.name).toBe('ProtocolError');
+  test('the error carries its code and the reply Redis sends, ERR and the message', async () => {
+    const err = await new Parser(PassThrough.from(['*1\r\n$x\r\n'])).readCommand().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProtocolError);
+    expect(err).toMatchObject({ name: 'ProtocolError', code: 'INVALID_BULK_LENGTH', fatal: true });
+    expect((err as ProtocolError).reply?.toString('latin1')).toBe('ERR Protocol error: invalid bulk length');
   });
 });
 

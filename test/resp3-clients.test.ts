@@ -1,7 +1,8 @@
-// RESP3 against the demo (`npm start`): node-redis with RESP: 3, redis-cli -3, and HELLO's framing next to a real redis-server's.
+// RESP3 against examples/resp3-server.ts (`npm run resp3`): node-redis with RESP: 3, redis-cli -3, and HELLO's framing next to a real redis-server's.
 import { execFile } from 'node:child_process';
 import net from 'node:net';
 import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
 import { createClient, RESP_TYPES } from 'redis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Reply, ReplyParser } from '../src/index.js';
@@ -13,7 +14,7 @@ let demo: Started;
 let redis: Started | undefined;
 
 beforeAll(async () => {
-  [demo, redis] = await Promise.all([startScript('start'), HAVE_REDIS ? startRedisServer() : undefined]);
+  [demo, redis] = await Promise.all([startScript('resp3'), HAVE_REDIS ? startRedisServer() : undefined]);
 });
 
 afterAll(async () => {
@@ -52,6 +53,42 @@ describe('node-redis with RESP: 3', () => {
 
   test('INFO, a verbatim string in RESP3, is decoded as its text', async () => {
     expect(await client.info()).toMatch(/^# Server\r\nredis_version:/);
+  });
+});
+
+describe('RESP2 clients are served as before: the protocol is per connection', () => {
+  test('ioredis (RESP2): SET, GET, and CONFIG GET as a flat array', async () => {
+    const client = new Redis({ port: demo.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
+    try {
+      await client.connect();
+      expect(await client.set('io2:key', 'value')).toBe('OK');
+      expect(await client.get('io2:key')).toBe('value');
+      expect(await client.config('GET', 'bind')).toEqual(['bind', '127.0.0.1']);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  test('node-redis with RESP: 2: HELLO reports proto 2, CONFIG GET is decoded as an object', async () => {
+    const client = createClient({ RESP: 2, socket: { port: demo.port, host: '127.0.0.1', reconnectStrategy: false } });
+    try {
+      await client.connect();
+      expect(await client.sendCommand(['HELLO'])).toEqual(expect.arrayContaining(['proto', 2]));
+      expect(await client.configGet('port')).toEqual({ port: String(demo.port) });
+    } finally {
+      client.destroy();
+    }
+  });
+
+  test('a telnet-style session: HELLO 3 switches to RESP3 (null is _), QUIT closes', async () => {
+    const socket = net.connect(demo.port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+    socket.write('GET missing\r\nHELLO 3\r\nGET missing\r\nQUIT\r\n');
+    await closed;
+    expect(received.startsWith('$-1\r\n%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n')).toBe(true);
+    expect(received.endsWith('_\r\n+OK\r\n')).toBe(true);
   });
 });
 
@@ -162,6 +199,8 @@ describe.skipIf(!HAVE_REDIS)('HELLO framing agrees with a real redis-server', ()
       ['HELLO 4', 'HELLO 1', 'HELLO x', 'HELLO 03', 'HELLO 3 AUTH', 'HELLO 3 SETNAME', 'HELLO 3 BOGUS', 'HELLO 3 SETNAME "a b"', 'HELLO 3 AUTH nobody pw', 'GET missing'],
     ],
     ['CONFIG GET errors', ['CONFIG', 'CONFIG GET', 'CONFIG NOPE x']],
+    // `[` alone is no valid RegExp; Redis's glob takes it as an open class that matches nothing.
+    ['CONFIG GET with an invalid glob is an empty reply, and the commands behind it are answered', ['CONFIG GET [', 'CONFIG GET por[t', 'HELLO 3', 'CONFIG GET [', 'PING']],
   ])('%s', async (_name, commands) => {
     const [fromDemo, fromRedis] = await Promise.all([framingOf(demo.port, commands), framingOf(redis!.port, commands)]);
     expect(fromDemo).toEqual(fromRedis);

@@ -1,9 +1,10 @@
 // RESP3: each Writer call's exact bytes in RESP3, and in RESP2 where it degrades as Redis 7 degrades it.
+import net from 'node:net';
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { ReplyParser, type ReplyValue, Writer } from '../src/index.js';
-import { captureWriter } from './helpers.js';
+import { captureWriter, requireBinary, startRedisServer } from './helpers.js';
 
 async function bytesOf(protocol: 2 | 3, write: (w: Writer) => void): Promise<string> {
   const { writer, sent } = captureWriter({ protocol });
@@ -80,6 +81,46 @@ const EVERY_TYPE: [string, (w: Writer) => void, string, string][] = [
     '|2\r\n*2\r\n$2\r\nk1\r\n$2\r\nk2\r\n%1\r\n+x\r\n|1\r\n_\r\n#t\r\n~2\r\n:1\r\n_\r\n$10\r\nsecond key\r\n%1\r\n$1\r\na\r\n*2\r\n:1\r\n:2\r\n+OK\r\n+next\r\n',
     '+OK\r\n+next\r\n',
   ],
+  [
+    'writeAttribute(map): the whole attribute in one call, nothing in RESP2',
+    (w) => {
+      w.writeAttribute(new Map<ReplyValue, ReplyValue>([['ttl', 3]]));
+      w.writeSimpleString('OK');
+    },
+    '|1\r\n$3\r\nttl\r\n:3\r\n+OK\r\n',
+    '+OK\r\n',
+  ],
+  [
+    'writeAttribute with a plain object: its keys as bulk strings',
+    (w) => {
+      w.writeAttribute({ 'key-popularity': [Buffer.from('a'), 0.1923] });
+      w.writeInt(2039);
+    },
+    '|1\r\n$14\r\nkey-popularity\r\n*2\r\n$1\r\na\r\n,0.1923\r\n:2039\r\n',
+    ':2039\r\n',
+  ],
+  [
+    'writeAttribute(n) on an array element cuts only its pairs in RESP2',
+    (w) => {
+      w.writeArray(2);
+      w.writeAttribute(1);
+      w.writeSimpleString('ttl');
+      w.writeInt(3);
+      w.writeInt(1);
+      w.writeInt(2);
+    },
+    '*2\r\n|1\r\n+ttl\r\n:3\r\n:1\r\n:2\r\n',
+    '*2\r\n:1\r\n:2\r\n',
+  ],
+  [
+    'writeAttribute(0): an empty attribute',
+    (w) => {
+      w.writeAttribute(0);
+      w.writeSimpleString('OK');
+    },
+    '|0\r\n+OK\r\n',
+    '+OK\r\n',
+  ],
   ['writeArray is the same in both', (w) => w.writeArray(2), '*2\r\n', '*2\r\n'],
   ['writeInt is the same in both', (w) => w.writeInt(-7), ':-7\r\n', ':-7\r\n'],
 ];
@@ -129,6 +170,139 @@ describe('every RESP3 type, byte for byte', () => {
       'null_',
       'attribute(simple:ttl=integer:3)simple:OK',
     ]);
+  });
+});
+
+describe('attributes: as redis-server sends them; in RESP2 cut from the buffer, no method patched', () => {
+  test.skipIf(!requireBinary('redis-server'))(
+    "DEBUG PROTOCOL attrib: the bytes redis-server 7 sends in RESP3 and in RESP2, from writeAttribute(map) and from writeAttribute(n)",
+    async () => {
+      const redis = await startRedisServer(['--enable-debug-command', 'yes']);
+      try {
+        const ask = async (protocol: 2 | 3): Promise<string> => {
+          const socket = net.connect(redis.port, '127.0.0.1');
+          const replies = new ReplyParser(socket);
+          const writer = new Writer(socket);
+          if (protocol === 3) writer.writeCommand(['HELLO', '3']);
+          writer.writeCommand(['DEBUG', 'PROTOCOL', 'attrib']);
+          await writer.flush();
+          if (protocol === 3) await replies.readFrame();
+          const frame = (await replies.readFrame())!.toString('latin1');
+          socket.destroy();
+          return frame;
+        };
+        const reply = 'Some real reply following the attribute';
+        for (const protocol of [3, 2] as const) {
+          const fromRedis = await ask(protocol);
+          expect(
+            await bytesOf(protocol, (w) => {
+              w.writeAttribute({ 'key-popularity': [Buffer.from('key:123'), 90] });
+              w.writeBulkString(reply);
+            }),
+          ).toBe(fromRedis);
+          expect(
+            await bytesOf(protocol, (w) => {
+              w.writeAttribute(1);
+              w.writeBulkString('key-popularity');
+              w.writeArray(2);
+              w.writeBulkString('key:123');
+              w.writeInt(90);
+              w.writeBulkString(reply);
+            }),
+          ).toBe(fromRedis);
+        }
+        expect(await ask(2)).toBe(`$${reply.length}\r\n${reply}\r\n`);
+      } finally {
+        await redis.stop();
+      }
+    },
+    30_000,
+  );
+
+  test('a Writer keeps the prototype\'s methods after a RESP2 attribute', async () => {
+    const { writer, sent } = captureWriter({ protocol: 2 });
+    writer.writeAttribute(1);
+    writer.writeSimpleString('k');
+    writer.writeSimpleString('v');
+    writer.writeSimpleString('OK');
+    expect((await sent()).toString('latin1')).toBe('+OK\r\n');
+    expect(Object.getOwnPropertyNames(writer).filter((name) => name.startsWith('write'))).toEqual([]);
+  });
+
+  test('flush() holds back an attribute whose values are not all written, and sends what came before', async () => {
+    const stream = new PassThrough();
+    const writer = new Writer(stream, { protocol: 2 });
+    writer.writeSimpleString('before');
+    writer.writeAttribute(1);
+    writer.writeSimpleString('k');
+    await writer.flush();
+    expect((stream.read() as Buffer).toString('latin1')).toBe('+before\r\n');
+    writer.writeSimpleString('v');
+    writer.writeSimpleString('OK');
+    await writer.flush();
+    expect((stream.read() as Buffer).toString('latin1')).toBe('+OK\r\n');
+  });
+
+  test('a bulk of 20 KiB among the pairs is cut, and one after them is sent whole', async () => {
+    const big = Buffer.alloc(20 * 1024, 0x61);
+    const { writer, sent } = captureWriter({ protocol: 2 });
+    writer.writeAttribute(1);
+    writer.writeBulk(big);
+    writer.writeRaw(Buffer.concat([Buffer.from(`$${big.length}\r\n`), big, Buffer.from('\r\n')]));
+    writer.writeBulk(big);
+    expect((await sent()).toString('latin1')).toBe(`$${big.length}\r\n${big.toString('latin1')}\r\n`);
+  });
+
+  /** A reply with attributes anywhere: what fast-check generates below. */
+  type Tree = { attrs: [Tree, Tree][] | null } & ({ kind: 'int'; n: number } | { kind: 'bulk'; s: string } | { kind: 'array'; items: Tree[] });
+  const tree: fc.Arbitrary<Tree> = fc.letrec<{ tree: Tree }>((tie) => ({
+    tree: fc.record({
+      attrs: fc.option(fc.array(fc.tuple(tie('tree'), tie('tree')), { maxLength: 2 }), { freq: 3 }),
+      body: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.record({ kind: fc.constant('int' as const), n: fc.integer() }),
+        fc.record({ kind: fc.constant('bulk' as const), s: fc.string({ maxLength: 40 }) }),
+        fc.record({ kind: fc.constant('array' as const), items: fc.array(tie('tree'), { maxLength: 3 }) }),
+      ),
+    }).map(({ attrs, body }) => ({ attrs, ...body }) as Tree),
+  })).tree;
+
+  function write(w: Writer, t: Tree, attributes: boolean, flushAt: Set<number>, count: { n: number }): void {
+    if (flushAt.has(count.n++)) void w.flush();
+    if (attributes && t.attrs !== null) {
+      w.writeAttribute(t.attrs.length);
+      for (const [k, v] of t.attrs) {
+        write(w, k, true, flushAt, count);
+        write(w, v, true, flushAt, count);
+      }
+    }
+    if (t.kind === 'int') w.writeInt(t.n);
+    else if (t.kind === 'bulk') w.writeBulkString(t.s);
+    else {
+      w.writeArray(t.items.length);
+      for (const item of t.items) write(w, item, attributes, flushAt, count);
+    }
+  }
+
+  test('any replies with attributes anywhere, any buffer size and flushes, reach a RESP2 client as without them', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(tree, { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 64, max: 300 }),
+        fc.array(fc.nat(60), { maxLength: 5 }),
+        async (replies, bufferSize, flushes) => {
+          const withAttributes = captureWriter({ protocol: 2, bufferSize });
+          const plain = captureWriter({ protocol: 2 });
+          const count = { n: 0 };
+          for (const reply of replies) {
+            write(withAttributes.writer, reply, true, new Set(flushes), count);
+            write(plain.writer, reply, false, new Set(), { n: 0 });
+          }
+          expect((await withAttributes.sent()).toString('latin1')).toBe((await plain.sent()).toString('latin1'));
+        },
+      ),
+      { numRuns: 300, seed: 14 },
+    );
   });
 });
 

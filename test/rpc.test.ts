@@ -1,9 +1,11 @@
 // examples/rpc.ts: custom commands with validation, from redis-cli and ioredis.
 import { execFile } from 'node:child_process';
+import net from 'node:net';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Started, requireBinary, startScript } from './helpers.js';
+import { RespClient } from './resp-client.js';
 
 const run = promisify(execFile);
 
@@ -47,6 +49,18 @@ describe('the RPC server', () => {
       expect(await cli('--no-raw', 'user.get')).toBe("(error) ERR wrong number of arguments for 'user.get' command\n");
       expect(await cli('--no-raw', 'launch', 'rockets')).toBe("(error) ERR unknown command 'launch'\n");
     });
+  });
+
+  test('unbalanced quotes typed in telnet are answered at once, and the connection goes on (unlike Redis, which closes)', async () => {
+    const client = new RespClient(net.connect(rpc.port, '127.0.0.1'));
+    try {
+      client.socket.write('sum 1 "2\r\n');
+      expect(await client.next()).toMatchObject({ message: 'ERR Protocol error: unbalanced quotes in request' });
+      client.socket.write('sum 1 "2"\r\n');
+      expect(await client.next()).toBe(3);
+    } finally {
+      client.socket.destroy();
+    }
   });
 
   test('from ioredis: custom commands through call(), errors as rejections', async () => {

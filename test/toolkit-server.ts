@@ -79,7 +79,7 @@ export class ToolkitServer {
           }
           this.stats.protocolErrors++;
           this.stats.lastError = err.message;
-          out.writeError('ERR ' + err.message);
+          if (err.reply !== null) out.writeError(err.reply); // null where Redis closes without a word
           await out.flush();
           if (err.fatal) {
             clean = true; // the framing is lost: close after the reply, as Redis does

@@ -25,7 +25,7 @@ async function serve(socket) {
       cmd = parser.tryReadCommand() ?? (await parser.readCommand()); // a promise only when it must wait
     } catch (err) {
       if (!(err instanceof ProtocolError)) return void socket.destroy();
-      out.writeError('ERR ' + err.message);
+      if (err.reply !== null) out.writeError(err.reply);
       await out.flush();
       if (err.fatal) return void socket.end();
       continue;
