@@ -35,10 +35,15 @@ export function writeRequest(out: Writer, req: Request): void {
   out.writeCommand(req.args);
 }
 
-/** An error reply frame, `-<message>\r\n`. */
-export function errorFrame(message: string): Buffer {
-  return Buffer.from(`-${message}\r\n`, 'latin1');
+const MINUS = Buffer.from('-');
+const CRLF = Buffer.from('\r\n');
+
+/** An error reply frame, `-<message>\r\n`; bytes are kept as they are (a ProtocolError's reply). */
+export function errorFrame(message: string | Uint8Array): Buffer {
+  if (typeof message !== 'string') return Buffer.concat([MINUS, message, CRLF]);
+  return Buffer.from(`-${message}\r\n`);
 }
+
 
 /** Redis Cluster's own wording for the errors the proxy gives in its stead. */
 export const Replies = {

@@ -90,7 +90,8 @@ export class Session implements LinkOwner {
         cmd = parser.tryReadCommand() ?? (await parser.readCommand());
       } catch (err) {
         if (!(err instanceof ProtocolError)) break; // the client's socket failed
-        this.answer(errorFrame(`ERR ${err.message}`)); // after the replies before it, as Redis
+        // Redis's own line (none where Redis sends nothing), after the replies before it.
+        if (err.reply !== null) this.answer(errorFrame(err.reply));
         if (err.fatal) break;
         continue;
       }
