@@ -44,7 +44,6 @@ export function errorFrame(message: string | Uint8Array): Buffer {
   return Buffer.from(`-${message}\r\n`);
 }
 
-
 /** Redis Cluster's own wording for the errors the proxy gives in its stead. */
 export const Replies = {
   ok: Buffer.from('+OK\r\n'),
