@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { runClusterProxyBench } from './cluster-proxy.js';
 import { FLOOR, LOADS, ROUNDS, runE2E } from './e2e.js';
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
@@ -34,6 +35,8 @@ const big = suite('bigvalue.mjs');
 console.error('bench/e2e.ts …');
 const e2e = await runE2E();
 const clusterNodes = await (await import('./cluster-nodes.js')).runClusterNodes(); // issue 16: the cluster demo with 1, 2 and 4 nodes
+console.error('bench/cluster-proxy.ts …');
+const clusterProxy = await runClusterProxyBench();
 
 const ours = e2e.rates['redisproto server'];
 const peer = e2e.rates['redis-parser server'];
@@ -94,6 +97,12 @@ ${e2e.markdown}
 ## Cluster nodes
 
 ${clusterNodes}
+
+## Cluster proxy
+
+\`examples/cluster-proxy\` in front of a 3-master Redis Cluster, next to one redis-server and \`examples/proxy.ts\` (see docs/cluster-proxy.md).
+
+${clusterProxy}
 
 ## Targets
 
