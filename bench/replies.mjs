@@ -256,7 +256,7 @@ async function measure(name, only) {
 
 const here = fileURLToPath(import.meta.url);
 
-/** Every workload, each in a fresh process; the markdown table and the median ratios. */
+/** Every workload, each in a fresh process; the markdown table, the median ratios and the 64 MiB bulk's extra memory per contender. */
 export function run() {
   const results = Object.keys(WORKLOADS).map((name) => {
     console.error(`  replies / ${name} …`);
@@ -268,6 +268,7 @@ export function run() {
     return JSON.parse(out.toString());
   });
   const ratios = {};
+  const memory = results.find((r) => r.name === 'big')?.memory ?? {};
   const rows = [];
   for (const r of results) {
     const workload = WORKLOADS[r.name];
@@ -292,7 +293,7 @@ export function run() {
     '\n\nEach workload ran in a fresh process: 9 rounds after a warm-up (7 for the 64 MiB bulk), every contender once per round in turn, a full GC before each run; times are the process\'s CPU time (user + system). ' +
     'redis-parser speaks RESP2 only, so the maps compare against @redis/client. Extra memory: peak growth of ArrayBuffer memory during one read, sampled at every chunk, over the 64 MiB value.' +
     (NOTES.length ? `\n\n${NOTES.join(' ')}` : '');
-  return { ratios, markdown };
+  return { ratios, memory, markdown };
 }
 
 if (isMain(import.meta.url)) {
