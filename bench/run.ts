@@ -66,20 +66,13 @@ for (const t of ['SET', 'GET']) {
   const k = `${t} -P 1`;
   targets.push([`${k} ≥ 1.1× redis-parser server`, x(ours[k] / peer[k]), ours[k] / peer[k] >= 1.1, `Node floor: ${x(floor[k] / peer[k])}`]);
 }
-for (const t of ['SET', 'GET']) {
-  const k = `${t} -P 64`;
-  const cost = e2e.cpu;
-  const vs = cost['redisproto server'][k] / cost['redis-parser server'][k];
-  // Informational: no target was set on CPU per request; the floor shows what is left.
-  targets.push([`${k} server CPU per request vs redis-parser server (lower is better)`, x(vs), vs <= 1, `Node floor: ${x(cost[FLOOR][k] / cost['redis-parser server'][k])}`]);
-}
 
 // Issue 13. A target on a contender this build does not have is reported as not measured.
 const SMALL: [string, string][] = [['ok', '`+OK`'], ['integers', 'integers'], ['bulks', '10-byte bulks'], ['arrays', '10-bulk arrays']];
 const issue13: [string, string, boolean | null, string][] = [];
 const pick = (workload: string, key: string): number | undefined => replies.ratios[workload]?.[key];
-const check = (name: string, value: number | undefined, ok: (v: number) => boolean, ceiling = '', show = x): void => {
-  issue13.push(value === undefined ? [name, 'not measured', null, ceiling] : [name, show(value), ok(value), ceiling]);
+const check = (name: string, value: number | undefined, ok: (v: number) => boolean, ceiling = ''): void => {
+  issue13.push(value === undefined ? [name, 'not measured', null, ceiling] : [name, x(value), ok(value), ceiling]);
 };
 for (const [w, title] of SMALL) check(`ReplyParser fast loop, ${title} ≥ 1.5× redis-parser`, pick(w, 'replyParser'), (v) => v >= 1.5);
 check('ReplyParser fast loop, RESP3 maps ≥ 1.5× @redis/client', pick('maps', 'replyParser'), (v) => v >= 1.5);
