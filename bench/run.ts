@@ -14,7 +14,7 @@ interface Suite {
   markdown: string;
 }
 
-function suite(file: string, timeout = 180_000): Suite {
+function suite(file: string, timeout = 900_000): Suite {
   console.error(`bench/${file} …`);
   const out = execFileSync(process.execPath, ['--expose-gc', here(file), '--json'], {
     stdio: ['ignore', 'pipe', 'inherit'],
