@@ -3,7 +3,7 @@
 // turn within each round, several rounds; the servers' CPU per request first,
 // then requests/s, medians with their ranges, and ratios.
 import { requireBinary, startRedisServer, startScript, type Started } from '../test/helpers.js';
-import { benchmark, median, spread, thousands } from './load.js';
+import { benchmark, median, spread, spreadK } from './load.js';
 
 // SET -P 64 alone moved between 1.75M and 2.38M/s across rounds for one server: medians of 5.
 export const ROUNDS = 5;
@@ -78,7 +78,7 @@ export async function runE2E(log: (line: string) => void = console.error): Promi
   const rpsHeader = [`test (requests/s, median (range) of ${ROUNDS})`, ...names, 'redisproto vs redis-parser server', 'redisproto vs redis-server'];
   const rpsRows = tests.map((test) => [
     test,
-    ...names.map((n) => `${thousands(rates[n][test])} (${thousands(Math.min(...rps[n][test]))}–${thousands(Math.max(...rps[n][test]))})`),
+    ...names.map((n) => spreadK(rps[n][test])),
     x(rates['redisproto server'][test] / rates['redis-parser server'][test]),
     x(rates['redisproto server'][test] / rates['redis-server'][test]),
   ]);

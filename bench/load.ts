@@ -54,4 +54,9 @@ export function spread(values: number[], digits = 2, unit = ''): string {
   return `${f(median(values))} (${f(Math.min(...values))}–${f(Math.max(...values))})`;
 }
 
-export const thousands = (n: number): string => `${Math.round(n / 1000)}k`;
+const thousands = (n: number): string => `${Math.round(n / 1000)}k`;
+
+/** Median and range of requests/s samples, in thousands: "453k (361k–613k)". */
+export function spreadK(values: number[]): string {
+  return `${thousands(median(values))} (${thousands(Math.min(...values))}–${thousands(Math.max(...values))})`;
+}

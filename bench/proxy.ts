@@ -5,7 +5,7 @@
 // request (their own process, not the redis-server behind them) and requests/s.
 // Run: npx tsx bench/proxy.ts
 import { requireBinary, startRedisServer, startScript, type Started } from '../test/helpers.js';
-import { TESTS, benchmark, median, spread, thousands } from './load.js';
+import { TESTS, benchmark, median, spread, spreadK } from './load.js';
 
 export const PROXY_ROUNDS = 5;
 const PIPELINE = 16;
@@ -61,12 +61,11 @@ export async function runProxy(log: (line: string) => void = console.error): Pro
     cpuVsRelay[test] = median(cpu[PROXY][test]) / median(cpu[RELAY][test]);
     rpsVsRelay[test] = median(rps[PROXY][test]) / median(rps[RELAY][test]);
     for (const name of [DIRECT, RELAY, PROXY]) {
-      const r = rps[name][test];
       rows.push([
         test,
         name,
         spread(cpu[name][test]),
-        `${thousands(median(r))} (${thousands(Math.min(...r))}–${thousands(Math.max(...r))})`,
+        spreadK(rps[name][test]),
         name === PROXY ? `${cpuVsRelay[test].toFixed(2)}× CPU, ${rpsVsRelay[test].toFixed(2)}× requests/s` : '',
       ]);
     }
