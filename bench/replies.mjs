@@ -5,10 +5,9 @@
 // @redis/client (node-redis) driven as its commands queue drives it, and
 // @jsonjoy.com/json-pack's streaming RESP decoder. Within each round every
 // contender runs once, in an order that turns from round to round, after a
-// full GC; the figures are medians over rounds, the ratios' ranges are over
-// rounds too (each round's ratio is of runs made side by side). Time is the
-// process's CPU time (user + system, GC threads included), not wall time: on a
-// shared machine a run's wall time counts whatever else got the core.
+// full GC (common.mjs takeTurns, CPU time); the figures are medians over
+// rounds, the ratios' ranges are over rounds too (each round's ratio is of
+// runs made side by side).
 //
 //   node --expose-gc bench/replies.mjs                  every workload, a table
 //   node --expose-gc bench/replies.mjs --workload ok    one workload, in this process
@@ -17,7 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import * as redisproto from '../dist/index.js';
-import { RedisParser, chunkStream, chunked, fmt, isMain, median, table } from './common.mjs';
+import { RedisParser, chunkStream, chunked, fmt, isMain, median, ratioSpread, ratiosTo, table, takeTurns } from './common.mjs';
 
 const require = createRequire(import.meta.url);
 const { Decoder: NodeRedisDecoder, RESP_TYPES } = require('@redis/client/dist/lib/RESP/decoder.js');
@@ -236,22 +235,10 @@ async function measure(name, only) {
   const chunks = chunked(workload.bytes());
   const memory = {};
   if (name === 'big') for (const key of keys) memory[key] = await extraMemory(key, workload, chunks);
-  const rounds = name === 'big' ? 7 : 9;
-  const ms = Object.fromEntries(keys.map((k) => [k, []]));
-  for (let round = -1; round < rounds; round++) {
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[(i + round + 1) % keys.length];
-      // A contender alone (for profiling) has nobody's garbage to be spared.
-      if (!only) globalThis.gc?.();
-      const start = process.cpuUsage();
-      await checked(key, workload, chunks);
-      const spent = process.cpuUsage(start);
-      if (round >= 0) ms[key].push((spent.user + spent.system) / 1000); // round -1 warms up
-    }
-  }
+  // A contender alone (for profiling) has nobody's garbage to be spared.
+  const ms = await takeTurns(keys, name === 'big' ? 7 : 9, (key) => checked(key, workload, chunks), !only);
   const baseline = workload.resp3 ? 'nodeRedis' : 'redisParser';
-  const ratios = {};
-  if (ms[baseline]) for (const key of keys) ratios[key] = ms[key].map((t, r) => ms[baseline][r] / t);
+  const ratios = ms[baseline] ? ratiosTo(ms, baseline) : {};
   return { name, baseline, bytes: chunks.reduce((s, c) => s + c.length, 0), ms, ratios, memory };
 }
 
@@ -284,7 +271,7 @@ export function run() {
         CONTENDERS[key][0],
         `${(t * 1000).toFixed(1)} ms`,
         rate,
-        vs ? `${median(vs).toFixed(2)}× (${Math.min(...vs).toFixed(2)}–${Math.max(...vs).toFixed(2)})` : '',
+        vs ? ratioSpread(vs) : '',
         r.memory[key] === undefined ? '' : `${r.memory[key].toFixed(2)}× the value`,
       ]);
     }

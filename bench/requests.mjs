@@ -3,11 +3,11 @@
 // (no stream, no promise) when the built package exports it, through Parser's
 // fast loop (`tryReadCommand() ?? await readCommand()`) and through
 // redis-parser. Every contender runs once per round in an order that turns,
-// after a full GC; medians of the process's CPU time over rounds, and each
+// after a full GC (common.mjs takeTurns); medians of CPU time over rounds, and each
 // round's ratio to redis-parser (median and range). bench/parse.mjs keeps its
 // benchmark.js table of more ways to read; this suite adds the decoder.
 import * as redisproto from '../dist/index.js';
-import { RedisParser, chunkStream, chunked, fmt, isMain, median, setCommands, table } from './common.mjs';
+import { RedisParser, chunkStream, chunked, fmt, isMain, median, ratioSpread, ratiosTo, setCommands, table, takeTurns } from './common.mjs';
 
 const COMMANDS = 1_000_000;
 const ROUNDS = 9;
@@ -74,24 +74,15 @@ export async function run() {
   const chunks = chunked(setCommands(COMMANDS));
   const expectedBytes = COMMANDS * (3 + 16 + 3);
   const keys = Object.keys(CONTENDERS);
-  const ms = Object.fromEntries(keys.map((k) => [k, []]));
-  for (let round = -1; round < ROUNDS; round++) {
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[(i + round + 1) % keys.length];
-      globalThis.gc?.();
-      const start = process.cpuUsage();
-      const [n, bytes] = await CONTENDERS[key][1](chunks);
-      const spent = process.cpuUsage(start);
-      if (n !== COMMANDS || bytes !== expectedBytes) throw new Error(`${key}: ${n} commands, ${bytes} bytes`);
-      if (round >= 0) ms[key].push((spent.user + spent.system) / 1000); // round -1 warms up
-    }
-  }
-  const ratios = {};
+  const ms = await takeTurns(keys, ROUNDS, async (key) => {
+    const [n, bytes] = await CONTENDERS[key][1](chunks);
+    if (n !== COMMANDS || bytes !== expectedBytes) throw new Error(`${key}: ${n} commands, ${bytes} bytes`);
+  });
+  const vs = ratiosTo(ms, 'redisParser');
+  const ratios = Object.fromEntries(keys.map((key) => [key, median(vs[key])]));
   const rows = keys.map((key) => {
-    const vs = ms[key].map((t, r) => ms.redisParser[r] / t);
-    ratios[key] = median(vs);
     const t = median(ms[key]) / 1000;
-    return [CONTENDERS[key][0], `${(t * 1000).toFixed(1)} ms`, fmt.rate(COMMANDS / t), `${median(vs).toFixed(2)}× (${Math.min(...vs).toFixed(2)}–${Math.max(...vs).toFixed(2)})`];
+    return [CONTENDERS[key][0], `${(t * 1000).toFixed(1)} ms`, fmt.rate(COMMANDS / t), ratioSpread(vs[key])];
   });
   const note = RequestDecoder ? '' : '\n\nRequestDecoder: not exported by this build of redisproto (issue 13): its row is skipped.';
   return {
