@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { startClusterDemo } from '../test/cluster-node-support.js';
 import { requireBinary } from '../test/helpers.js';
-import { median } from './e2e.js';
+import { median } from './load.js';
 
 const run = promisify(execFile);
 const SIZES = [1, 2, 4];

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { scriptProcess } from '../test/cluster-helpers.js';
 import { type Started, requireBinary, startRedisServer, startScript } from '../test/helpers.js';
 import { startCluster } from '../test/redis-cluster.js';
-import { median } from './e2e.js';
+import { median } from './load.js';
 
 const run = promisify(execFile);
 const ROUNDS = 3;

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { runClusterNodes } from './cluster-nodes.js';
 import { runClusterProxyBench } from './cluster-proxy.js';
 import { FLOOR, LOADS, ROUNDS, runE2E } from './e2e.js';
 import { PROXY_ROUNDS, runProxy } from './proxy.js';
@@ -41,7 +42,8 @@ console.error('bench/e2e.ts …');
 const e2e = await runE2E();
 console.error('bench/proxy.ts …');
 const proxy = await runProxy();
-const clusterNodes = await (await import('./cluster-nodes.js')).runClusterNodes(); // issue 16: the cluster demo with 1, 2 and 4 nodes
+console.error('bench/cluster-nodes.ts …');
+const clusterNodes = await runClusterNodes(); // issue 16: the cluster demo with 1, 2 and 4 nodes
 console.error('bench/cluster-proxy.ts …');
 const clusterProxy = await runClusterProxyBench();
 
