@@ -1,7 +1,9 @@
 // The hash slot a command goes to: its keys found by CommandKeys, each hashed (hash tags included)
-// by the cluster-key-slot package that ioredis and node-redis use; all keys must share one slot.
-import calculateSlot from 'cluster-key-slot';
-import type { Command } from 'redisproto';
+// by the toolkit's keySlot; all keys must share one slot. Not the cluster-key-slot package the
+// issue suggested: its 1.1.2 hashes `a{}b}` to slot 3300 where Redis says 14284 (an empty tag followed
+// by a `}`), a bug ioredis and node-redis each fixed in copies of their own; keySlot is checked against
+// a real redis-server's CLUSTER KEYSLOT in test/cluster-node-slot.test.ts.
+import { type Command, keySlot as calculateSlot } from 'redisproto';
 import { ask, list } from './ask.js';
 import { ASK_GETKEYS, CROSSSLOT, type CommandKeys, LET_NODE_SAY, NO_KEYS } from './command-keys.js';
 
