@@ -118,3 +118,36 @@ export function table(header, rows) {
 export function isMain(url) {
   return process.argv[1] !== undefined && new URL(url).pathname === process.argv[1];
 }
+
+/**
+ * Cases taking turns: `rounds` rounds after a warm-up round, every case once
+ * per round, the order turning from round to round, a full GC before each run
+ * (unless `gc` is false). `run(key)` does one whole run (it may return a
+ * promise). Returns key → CPU milliseconds per run (user + system of this
+ * process, GC threads included): on a shared machine wall time would count
+ * whatever else got the core.
+ */
+export async function takeTurns(keys, rounds, run, gc = true) {
+  const ms = Object.fromEntries(keys.map((k) => [k, []]));
+  for (let round = -1; round < rounds; round++) {
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[(i + round + 1) % keys.length];
+      if (gc) globalThis.gc?.();
+      const start = process.cpuUsage();
+      await run(key);
+      const spent = process.cpuUsage(start);
+      if (round >= 0) ms[key].push((spent.user + spent.system) / 1000); // round -1 warms up
+    }
+  }
+  return ms;
+}
+
+/** Each round's ratio of `baseline`'s time to every case's time (above 1: faster than the baseline). */
+export function ratiosTo(ms, baseline) {
+  return Object.fromEntries(Object.entries(ms).map(([key, times]) => [key, times.map((t, r) => ms[baseline][r] / t)]));
+}
+
+/** Median and range of ratios: "1.29× (1.06–1.68)". */
+export function ratioSpread(values) {
+  return `${median(values).toFixed(2)}× (${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)})`;
+}

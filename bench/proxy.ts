@@ -1,35 +1,85 @@
-// The proxy's cost: redis-benchmark -P 16 (SET, GET, 50 clients) against redis-server directly
-// and through examples/proxy.ts in front of it, alternating, several rounds; medians and the ratio.
+// The proxy's cost: redis-benchmark -P 16 -c 50 (SET, GET) against redis-server
+// directly, through a blind relay (bench/servers/relay.mjs: pipe() both ways, no
+// parsing, the floor of any Node proxy) and through examples/proxy.ts, taking
+// turns within each round, several rounds; the relay's and the proxy's CPU per
+// request (their own process, not the redis-server behind them) and requests/s.
 // Run: npx tsx bench/proxy.ts
-import { requireBinary, startRedisServer, startScript } from '../test/helpers.js';
-import { benchmark, median } from './e2e.js';
+import { requireBinary, startRedisServer, startScript, type Started } from '../test/helpers.js';
+import { TESTS, benchmark, median, spread, spreadK } from './load.js';
 
-const ROUNDS = 5;
+export const PROXY_ROUNDS = 5;
 const PIPELINE = 16;
 const REQUESTS = 200_000;
 
-requireBinary('redis-server');
-requireBinary('redis-benchmark');
-const redis = await startRedisServer();
-const proxy = await startScript('proxy', { UPSTREAM: `127.0.0.1:${redis.port}` });
-const samples: Record<string, Record<string, number[]>> = { direct: {}, proxy: {} };
-try {
-  await benchmark(proxy.port, PIPELINE, REQUESTS); // warm-up: let the JIT settle
-  for (let round = 1; round <= ROUNDS; round++) {
-    for (const [name, port] of [['direct', redis.port], ['proxy', proxy.port]] as const) {
-      const rates = await benchmark(port, PIPELINE, REQUESTS);
-      for (const [test, rps] of Object.entries(rates)) (samples[name][test] ??= []).push(rps);
-      console.error(`  round ${round} / ${name}: ${Object.entries(rates).map(([t, r]) => `${t} ${Math.round(r)}/s`).join(', ')}`);
+export const DIRECT = 'redis-server directly';
+export const RELAY = 'blind relay (pipe())';
+export const PROXY = 'examples/proxy.ts';
+
+export interface ProxyResult {
+  /** test ("SET -P 16") → proxy's median CPU per request / relay's. */
+  cpuVsRelay: Record<string, number>;
+  /** test → proxy's median requests/s / relay's. */
+  rpsVsRelay: Record<string, number>;
+  markdown: string;
+}
+
+export async function runProxy(log: (line: string) => void = console.error): Promise<ProxyResult> {
+  requireBinary('redis-server');
+  requireBinary('redis-benchmark');
+  const redis = await startRedisServer();
+  const upstream = { UPSTREAM: `127.0.0.1:${redis.port}` };
+  const started: Started[] = [redis];
+  const rps: Record<string, Record<string, number[]>> = { [DIRECT]: {}, [RELAY]: {}, [PROXY]: {} };
+  const cpu: Record<string, Record<string, number[]>> = { [DIRECT]: {}, [RELAY]: {}, [PROXY]: {} };
+  try {
+    const relay = await startScript('bench:server:relay', upstream);
+    started.push(relay);
+    const proxy = await startScript('proxy', upstream);
+    started.push(proxy);
+    const targets: [string, Started][] = [[DIRECT, redis], [RELAY, relay], [PROXY, proxy]];
+    for (const [, s] of targets) await benchmark(s.port, [], PIPELINE, REQUESTS); // warm-up: let the JIT settle
+    for (let round = 1; round <= PROXY_ROUNDS; round++) {
+      // The order turns each round so that no contender always follows the same one.
+      const order = targets.map((_, i) => targets[(i + round) % targets.length]);
+      for (const [name, s] of order) {
+        const measures = await benchmark(s.port, [s.process.pid!], PIPELINE, REQUESTS);
+        for (const [test, m] of Object.entries(measures)) {
+          (rps[name][test] ??= []).push(m.rps);
+          (cpu[name][test] ??= []).push(m.cpu);
+        }
+        log(`  proxy round ${round} / ${name}: ${Object.entries(measures).map(([t, m]) => `${t.split(' ')[0]} ${Math.round(m.rps)}/s ${m.cpu.toFixed(2)} CPU s/M`).join(', ')}`);
+      }
+    }
+  } finally {
+    for (const s of started.reverse()) await s.stop();
+  }
+  const cpuVsRelay: Record<string, number> = {};
+  const rpsVsRelay: Record<string, number> = {};
+  const rows: string[][] = [];
+  for (const t of TESTS) {
+    const test = `${t} -P ${PIPELINE}`;
+    cpuVsRelay[test] = median(cpu[PROXY][test]) / median(cpu[RELAY][test]);
+    rpsVsRelay[test] = median(rps[PROXY][test]) / median(rps[RELAY][test]);
+    for (const name of [DIRECT, RELAY, PROXY]) {
+      rows.push([
+        test,
+        name,
+        spread(cpu[name][test]),
+        spreadK(rps[name][test]),
+        name === PROXY ? `${cpuVsRelay[test].toFixed(2)}× CPU, ${rpsVsRelay[test].toFixed(2)}× requests/s` : '',
+      ]);
     }
   }
-} finally {
-  await proxy.stop();
-  await redis.stop();
+  const header = [
+    `test (-c 50, ${REQUESTS / 1000}k requests, median (range) of ${PROXY_ROUNDS} rounds)`,
+    'through',
+    'CPU s per million requests (redis-server, relay or proxy process)',
+    'requests/s',
+    'proxy vs relay',
+  ];
+  const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
+  const markdown = [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+  return { cpuVsRelay, rpsVsRelay, markdown };
 }
-console.log(`| test (requests/s, median of ${ROUNDS}) | redis-server directly | through the proxy | ratio |`);
-console.log('| --- | --- | --- | --- |');
-for (const test of Object.keys(samples.direct)) {
-  const direct = median(samples.direct[test]);
-  const proxied = median(samples.proxy[test]);
-  console.log(`| ${test} | ${Math.round(direct / 1000)}k | ${Math.round(proxied / 1000)}k | ${(proxied / direct).toFixed(2)}× |`);
-}
+
+if (process.argv[1]?.endsWith('proxy.ts')) console.log((await runProxy()).markdown);

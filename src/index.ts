@@ -8,3 +8,5 @@ export { type Reply, type ReplyType } from './reply.js';
 export { DEFAULT_REPLY_LIMITS, type ReplyLimits, type ReplyParserOptions } from './limits.js';
 export { RequestDecoder } from './request-decoder.js';
 export { ReplyDecoder } from './reply-decoder.js';
+export { SLOTS, keySlot, slotOfRange } from './slot.js';
+export { ClusterNode, clusterNodeId, evenCluster, type ClusterNodeInfo } from './cluster-node.js';

@@ -1,0 +1,302 @@
+// Reply decoding, client side: six workloads, each in a fresh node process,
+// fed in 64 KiB chunks to ReplyParser (the fast loop, replies and frames), to
+// ReplyDecoder in a plain loop when the built package exports it, and to three
+// peers: redis-parser (under ioredis; returnBuffers), the decoder inside
+// @redis/client (node-redis) driven as its commands queue drives it, and
+// @jsonjoy.com/json-pack's streaming RESP decoder. Within each round every
+// contender runs once, in an order that turns from round to round, after a
+// full GC (common.mjs takeTurns, CPU time); the figures are medians over
+// rounds, the ratios' ranges are over rounds too (each round's ratio is of
+// runs made side by side).
+//
+//   node --expose-gc bench/replies.mjs                  every workload, a table
+//   node --expose-gc bench/replies.mjs --workload ok    one workload, in this process
+//   … --only replyParser                                one contender (for --cpu-prof)
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import * as redisproto from '../dist/index.js';
+import { RedisParser, chunkStream, chunked, fmt, isMain, median, ratioSpread, ratiosTo, table, takeTurns } from './common.mjs';
+
+const require = createRequire(import.meta.url);
+const { Decoder: NodeRedisDecoder, RESP_TYPES } = require('@redis/client/dist/lib/RESP/decoder.js');
+const { RespStreamingDecoder } = require('@jsonjoy.com/json-pack/lib/resp/RespStreamingDecoder.js');
+const nodeRedisVersion = require('@redis/client/package.json').version;
+const jsonPackVersion = require('@jsonjoy.com/json-pack/package.json').version;
+
+const { ReplyParser } = redisproto;
+/** The synchronous decoder of issue 13, once the package exports it. */
+const ReplyDecoder = redisproto.ReplyDecoder;
+const decoderFrames = typeof ReplyDecoder?.prototype?.nextFrame === 'function';
+
+const BIG = 64 * 1024 * 1024;
+const VALUE = 'value:0123'; // 10 bytes
+
+function repeat(text, n) {
+  return Buffer.from(text.repeat(n), 'latin1');
+}
+
+/** The workloads: bytes, how many replies they hold, and which contenders understand them. */
+export const WORKLOADS = {
+  ok: { title: '1,000,000 `+OK`', replies: 1_000_000, bytes: () => repeat('+OK\r\n', 1_000_000) },
+  integers: {
+    title: '1,000,000 integers',
+    replies: 1_000_000,
+    bytes: () => {
+      const parts = [];
+      for (let i = 0; i < 1_000_000; i++) parts.push(`:${i * 7919}\r\n`); // 1 to 10 digits
+      return Buffer.from(parts.join(''), 'latin1');
+    },
+  },
+  bulks: { title: '1,000,000 10-byte bulks', replies: 1_000_000, bytes: () => repeat(`$10\r\n${VALUE}\r\n`, 1_000_000) },
+  arrays: {
+    title: '100,000 arrays of 10 bulks',
+    replies: 100_000,
+    bytes: () => repeat(`*10\r\n${`$10\r\n${VALUE}\r\n`.repeat(10)}`, 100_000),
+  },
+  big: {
+    title: 'one 64 MiB bulk',
+    replies: 1,
+    bytes: () => {
+      const head = Buffer.from(`$${BIG}\r\n`, 'latin1');
+      const out = Buffer.alloc(head.length + BIG + 2, 0x61);
+      head.copy(out);
+      out.write('\r\n', head.length + BIG, 'latin1');
+      return out;
+    },
+  },
+  maps: {
+    title: '100,000 RESP3 maps of 5 pairs',
+    replies: 100_000,
+    resp3: true,
+    bytes: () => {
+      let one = '%5\r\n';
+      for (let f = 0; f < 5; f++) one += `$7\r\nfield:${f}\r\n$10\r\n${VALUE}\r\n`;
+      return repeat(one, 100_000);
+    },
+  },
+};
+
+/** How a contender's last reply tells the 64 MiB value's length. */
+const valueLength = {
+  reply: (r) => r.value.length,
+  frame: (f) => f.length - `$${BIG}\r\n\r\n`.length,
+  bytes: (b) => b.length,
+};
+
+// Each contender reads every reply of the chunks and returns [replies, last reply];
+// `onChunk` (optional) runs once per chunk taken in, for the memory sampling.
+
+async function replyParser(chunks, onChunk) {
+  const parser = new ReplyParser(chunkStream(chunks, onChunk));
+  let n = 0;
+  let last;
+  for (;;) {
+    const r = parser.tryReadReply() ?? (await parser.readReply());
+    if (r === null) return [n, last];
+    last = r;
+    n++;
+  }
+}
+
+async function replyParserFrames(chunks, onChunk) {
+  const parser = new ReplyParser(chunkStream(chunks, onChunk));
+  let n = 0;
+  let last;
+  for (;;) {
+    const f = parser.tryReadFrame() ?? (await parser.readFrame());
+    if (f === null) return [n, last];
+    last = f;
+    n++;
+  }
+}
+
+function replyDecoder(chunks, onChunk, frames = false) {
+  const decoder = new ReplyDecoder();
+  let n = 0;
+  let last;
+  for (const chunk of chunks) {
+    decoder.push(chunk);
+    onChunk?.();
+    if (frames) {
+      for (let f = decoder.nextFrame(); f !== undefined; f = decoder.nextFrame(), n++) last = f;
+    } else {
+      for (let r = decoder.next(); r !== undefined; r = decoder.next(), n++) last = r;
+    }
+  }
+  decoder.end();
+  return [n, last];
+}
+
+function redisParser(chunks, onChunk) {
+  let n = 0;
+  let last;
+  const parser = new RedisParser({
+    returnBuffers: true,
+    returnReply: (r) => {
+      last = r;
+      n++;
+    },
+    returnError: (err) => {
+      throw err;
+    },
+  });
+  for (const chunk of chunks) {
+    parser.execute(chunk);
+    onChunk?.();
+  }
+  return [n, last];
+}
+
+// Bulk strings as Buffers, as redis-parser's returnBuffers and ReplyParser give them
+// (the client's own default decodes them to strings); maps keep the client's default (objects).
+const NODE_REDIS_TYPES = { [RESP_TYPES.BLOB_STRING]: Buffer };
+
+function nodeRedis(chunks, onChunk) {
+  let n = 0;
+  let last;
+  const decoder = new NodeRedisDecoder({
+    onReply: (r) => {
+      last = r;
+      n++;
+    },
+    onErrorReply: (err) => {
+      throw err;
+    },
+    onPush: () => {
+      throw new Error('unexpected push');
+    },
+    getTypeMapping: () => NODE_REDIS_TYPES,
+  });
+  for (const chunk of chunks) {
+    decoder.write(chunk);
+    onChunk?.();
+  }
+  return [n, last];
+}
+
+function jsonPack(chunks, onChunk) {
+  const decoder = new RespStreamingDecoder();
+  let n = 0;
+  let last;
+  for (const chunk of chunks) {
+    decoder.push(chunk);
+    onChunk?.();
+    for (let r = decoder.read(); r !== undefined; r = decoder.read(), n++) last = r;
+  }
+  return [n, last];
+}
+
+/** Contenders: key → [name, run, how its last reply gives the big value's length, RESP2 only]. */
+const CONTENDERS = {
+  replyParser: ['ReplyParser, `tryReadReply() ?? await readReply()`', replyParser, valueLength.reply],
+  replyParserFrames: ['ReplyParser frames, `tryReadFrame() ?? await readFrame()`', replyParserFrames, valueLength.frame],
+  ...(ReplyDecoder
+    ? { replyDecoder: ['ReplyDecoder, `push()` then `next()` in a plain loop', (c, o) => replyDecoder(c, o), valueLength.reply] }
+    : {}),
+  ...(decoderFrames
+    ? { replyDecoderFrames: ['ReplyDecoder frames, `push()` then `nextFrame()`', (c, o) => replyDecoder(c, o, true), valueLength.frame] }
+    : {}),
+  redisParser: ['redis-parser (returnBuffers)', redisParser, valueLength.bytes, true],
+  nodeRedis: [`@redis/client ${nodeRedisVersion} decoder (bulks as Buffers)`, nodeRedis, valueLength.bytes],
+  jsonPack: [`@jsonjoy.com/json-pack ${jsonPackVersion} RespStreamingDecoder`, jsonPack, valueLength.bytes],
+};
+
+/** What the table says about contenders that are not there. */
+const NOTES = [
+  ReplyDecoder ? '' : 'ReplyDecoder: not exported by this build of redisproto (issue 13): its rows are skipped.',
+  ReplyDecoder && !decoderFrames ? 'ReplyDecoder frames: no `nextFrame()` in this build: skipped.' : '',
+].filter(Boolean);
+
+async function checked(key, workload, chunks, onChunk) {
+  const [, run, length] = CONTENDERS[key];
+  const [n, last] = await run(chunks, onChunk);
+  if (n !== workload.replies) throw new Error(`${key}: ${n} replies, expected ${workload.replies}`);
+  if (workload === WORKLOADS.big && length(last) !== BIG) throw new Error(`${key}: value of ${length(last)} bytes, expected ${BIG}`);
+}
+
+/** Peak growth of ArrayBuffer memory while `key` reads the workload, sampled at every chunk, over the value's size. */
+async function extraMemory(key, workload, chunks) {
+  globalThis.gc?.();
+  const before = process.memoryUsage().arrayBuffers;
+  let peak = before;
+  const sample = () => {
+    peak = Math.max(peak, process.memoryUsage().arrayBuffers);
+  };
+  await checked(key, workload, chunks, sample);
+  sample();
+  return (peak - before) / BIG;
+}
+
+/** One workload in this process: every contender once per round, turning order; medians and per-round ratios. */
+async function measure(name, only) {
+  const workload = WORKLOADS[name];
+  const keys = Object.keys(CONTENDERS).filter((k) => (only ? k === only : !(workload.resp3 && CONTENDERS[k][3])));
+  const chunks = chunked(workload.bytes());
+  const memory = {};
+  if (name === 'big') for (const key of keys) memory[key] = await extraMemory(key, workload, chunks);
+  // A contender alone (for profiling) has nobody's garbage to be spared.
+  const ms = await takeTurns(keys, name === 'big' ? 7 : 9, (key) => checked(key, workload, chunks), !only);
+  const baseline = workload.resp3 ? 'nodeRedis' : 'redisParser';
+  const ratios = ms[baseline] ? ratiosTo(ms, baseline) : {};
+  return { name, baseline, bytes: chunks.reduce((s, c) => s + c.length, 0), ms, ratios, memory };
+}
+
+const here = fileURLToPath(import.meta.url);
+
+/** Every workload, each in a fresh process; the markdown table, the median ratios and the 64 MiB bulk's extra memory per contender. */
+export function run() {
+  const results = Object.keys(WORKLOADS).map((name) => {
+    console.error(`  replies / ${name} …`);
+    const out = execFileSync(process.execPath, ['--expose-gc', here, '--workload', name, '--json'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      timeout: 300_000,
+      maxBuffer: 1 << 24,
+    });
+    return JSON.parse(out.toString());
+  });
+  const ratios = {};
+  const memory = results.find((r) => r.name === 'big')?.memory ?? {};
+  const rows = [];
+  for (const r of results) {
+    const workload = WORKLOADS[r.name];
+    ratios[r.name] = {};
+    for (const [key, times] of Object.entries(r.ms)) {
+      const t = median(times) / 1000;
+      const rate = r.name === 'big' ? `${(r.bytes / 1048576 / t).toFixed(0)} MB/s` : fmt.rate(workload.replies / t);
+      const vs = r.ratios[key];
+      if (vs) ratios[r.name][key] = median(vs);
+      rows.push([
+        workload.title,
+        CONTENDERS[key][0],
+        `${(t * 1000).toFixed(1)} ms`,
+        rate,
+        vs ? ratioSpread(vs) : '',
+        r.memory[key] === undefined ? '' : `${r.memory[key].toFixed(2)}× the value`,
+      ]);
+    }
+  }
+  const markdown =
+    table(['workload (64 KiB chunks)', 'decoder', 'median CPU time', 'rate', 'vs redis-parser (RESP3 maps: vs @redis/client), median (range over rounds)', 'extra memory (peak)'], rows) +
+    '\n\nEach workload ran in a fresh process: 9 rounds after a warm-up (7 for the 64 MiB bulk), every contender once per round in turn, a full GC before each run; times are the process\'s CPU time (user + system). ' +
+    'redis-parser speaks RESP2 only, so the maps compare against @redis/client. Extra memory: peak growth of ArrayBuffer memory during one read, sampled at every chunk, over the 64 MiB value.' +
+    (NOTES.length ? `\n\n${NOTES.join(' ')}` : '');
+  return { ratios, memory, markdown };
+}
+
+if (isMain(import.meta.url)) {
+  const arg = (flag) => {
+    const i = process.argv.indexOf(flag);
+    return i < 0 ? undefined : process.argv[i + 1];
+  };
+  const workload = arg('--workload');
+  if (workload !== undefined) {
+    if (!WORKLOADS[workload]) throw new Error(`no workload ${workload}: one of ${Object.keys(WORKLOADS).join(', ')}`);
+    const result = await measure(workload, arg('--only'));
+    if (process.argv.includes('--json')) console.log(JSON.stringify(result));
+    else for (const [key, ms] of Object.entries(result.ms)) console.log(`${CONTENDERS[key][0]}: median ${median(ms).toFixed(1)} ms`);
+  } else {
+    const result = run();
+    console.log(process.argv.includes('--json') ? JSON.stringify(result) : result.markdown);
+  }
+}

@@ -1,0 +1,100 @@
+// Request decoding side by side: 1,000,000 pipelined `SET key:<12 digits> xxx`
+// in 64 KiB chunks, every argument read, through RequestDecoder in a plain loop
+// (no stream, no promise) when the built package exports it, through Parser's
+// fast loop (`tryReadCommand() ?? await readCommand()`) and through
+// redis-parser. Every contender runs once per round in an order that turns,
+// after a full GC (common.mjs takeTurns); medians of CPU time over rounds, and each
+// round's ratio to redis-parser (median and range). bench/parse.mjs keeps its
+// benchmark.js table of more ways to read; this suite adds the decoder.
+import * as redisproto from '../dist/index.js';
+import { RedisParser, chunkStream, chunked, fmt, isMain, median, ratioSpread, ratiosTo, setCommands, table, takeTurns } from './common.mjs';
+
+const COMMANDS = 1_000_000;
+const ROUNDS = 9;
+const { Parser } = redisproto;
+/** The synchronous decoder of issue 13, once the package exports it. */
+const RequestDecoder = redisproto.RequestDecoder;
+
+/** Every argument read, as a handler that looks at all of them would; returns their bytes. */
+function everyArgument(cmd) {
+  let bytes = 0;
+  const argc = cmd.argCount();
+  for (let i = 0; i < argc; i++) bytes += cmd.get(i).length;
+  return bytes;
+}
+
+function requestDecoder(chunks) {
+  const decoder = new RequestDecoder();
+  let n = 0;
+  let bytes = 0;
+  for (const chunk of chunks) {
+    decoder.push(chunk);
+    for (let cmd = decoder.next(); cmd !== undefined; cmd = decoder.next(), n++) bytes += everyArgument(cmd);
+  }
+  decoder.end();
+  return [n, bytes];
+}
+
+async function parser(chunks) {
+  const p = new Parser(chunkStream(chunks));
+  let n = 0;
+  let bytes = 0;
+  for (;;) {
+    const cmd = p.tryReadCommand() ?? (await p.readCommand());
+    if (cmd === null) return [n, bytes];
+    bytes += everyArgument(cmd);
+    n++;
+  }
+}
+
+function redisParser(chunks) {
+  let n = 0;
+  let bytes = 0;
+  const rp = new RedisParser({
+    returnBuffers: true,
+    returnReply: (args) => {
+      for (let i = 0; i < args.length; i++) bytes += args[i].length;
+      n++;
+    },
+    returnError: (err) => {
+      throw err;
+    },
+  });
+  for (const chunk of chunks) rp.execute(chunk);
+  return [n, bytes];
+}
+
+const CONTENDERS = {
+  ...(RequestDecoder ? { requestDecoder: ['RequestDecoder, `push()` then `next()` in a plain loop', requestDecoder] } : {}),
+  parser: ['Parser, `tryReadCommand() ?? await readCommand()`', parser],
+  redisParser: ['redis-parser (returnBuffers)', redisParser],
+};
+
+export async function run() {
+  const chunks = chunked(setCommands(COMMANDS));
+  const expectedBytes = COMMANDS * (3 + 16 + 3);
+  const keys = Object.keys(CONTENDERS);
+  const ms = await takeTurns(keys, ROUNDS, async (key) => {
+    const [n, bytes] = await CONTENDERS[key][1](chunks);
+    if (n !== COMMANDS || bytes !== expectedBytes) throw new Error(`${key}: ${n} commands, ${bytes} bytes`);
+  });
+  const vs = ratiosTo(ms, 'redisParser');
+  const ratios = Object.fromEntries(keys.map((key) => [key, median(vs[key])]));
+  const rows = keys.map((key) => {
+    const t = median(ms[key]) / 1000;
+    return [CONTENDERS[key][0], `${(t * 1000).toFixed(1)} ms`, fmt.rate(COMMANDS / t), ratioSpread(vs[key])];
+  });
+  const note = RequestDecoder ? '' : '\n\nRequestDecoder: not exported by this build of redisproto (issue 13): its row is skipped.';
+  return {
+    ratios,
+    markdown:
+      table(['1,000,000 SET in 64 KiB chunks, every argument read', 'median CPU time', 'commands/s', 'vs redis-parser, median (range over rounds)'], rows) +
+      `\n\n${ROUNDS} rounds after a warm-up, every contender once per round in turn, a full GC before each run; times are the process's CPU time (user + system).` +
+      note,
+  };
+}
+
+if (isMain(import.meta.url)) {
+  const result = await run();
+  console.log(process.argv.includes('--json') ? JSON.stringify(result) : result.markdown);
+}
