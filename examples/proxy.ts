@@ -1,7 +1,7 @@
 // A Redis proxy in a page: `UPSTREAM=127.0.0.1:6379 npm run proxy`, then `redis-cli -p 6381`.
 // Each client gets its own upstream connection, so MULTI, SELECT and blocking commands
-// behave as they do on Redis. Commands go up re-encoded (inline ones become multibulk);
-// replies come back as raw frames, never decoded. A pipelined burst goes up in one write,
+// behave as they do on Redis. Commands go up as the bytes they arrived in (inline ones are
+// re-encoded as multibulk); replies come back as raw frames, never decoded. A pipelined burst goes up in one write,
 // and its replies come back in as few writes as they arrive in.
 //
 // Backpressure runs end to end: a client that does not read its replies makes the proxy
@@ -34,9 +34,11 @@ const MAX_REPLY_BYTES = Number(process.env.MAX_REPLY_BYTES ?? 64 * 1024 * 1024);
 /** The reply size assumed before any reply is seen: a new connection's first commands go up 16 at a time. */
 const FIRST_REPLY_GUESS = 64 * 1024;
 
-/** A client's command as it goes up: re-encoded as multibulk, inline commands included. */
+/** A client's command as it goes up: a multibulk request as the bytes it arrived in, an inline one re-encoded. */
 function forward(cmd: Command, toUpstream: Writer): void {
-  toUpstream.writeCommand(cmd.args());
+  const raw = cmd.raw();
+  if (raw !== null) toUpstream.writeRaw(raw);
+  else toUpstream.writeCommand(cmd.args());
 }
 
 async function serve(client: net.Socket): Promise<void> {
