@@ -14,7 +14,7 @@ function check(n) {
 
 /**
  * Reads every command, calling `use` on each: through `readCommand()` alone (a
- * promise per command), or in the loop the README recommends (a promise only
+ * promise per command), or in the loop docs/api.md recommends (a promise only
  * when nothing is buffered).
  */
 async function readAll(chunks, use, recommended) {

@@ -3,8 +3,8 @@
 // server built on the toolkit (fuzz/diff-server.ts); the replies and whether
 // the connection was closed must be identical, byte for byte.
 //
-// Where the toolkit is deliberately stricter than Redis (README, "Where it
-// deliberately differs from Redis"), the toolkit may instead stop with a fatal
+// Where the toolkit is deliberately stricter than Redis (docs/parsing.md,
+// "Where redisproto deliberately differs from Redis"), the toolkit may instead stop with a fatal
 // ProtocolError at that point: its replies before the error must be the
 // start of Redis's, and then either the error is a CRLF check (Redis skips
 // those two bytes and goes on), or Redis, having met a NUL byte in a line,
@@ -157,7 +157,7 @@ const smallCase: fc.Arbitrary<Case> = fc
 /**
  * Large values, as multibulk without faults only: they take several reads,
  * and an inline line of them would pass Redis's line limit in one read and not
- * in another (README: line limits do not depend on chunking).
+ * in another (docs/parsing.md: line limits do not depend on chunking).
  */
 const bigCase: fc.Arbitrary<Case> = fc
   .array(requestWith(fc.oneof(value, bigValue)), { minLength: 1, maxLength: 3 })
@@ -204,7 +204,7 @@ class Conversation {
 
 const DELIBERATE = /^-ERR Protocol error: [^\r\n]*\r\n$/;
 
-/** Whether the toolkit's outcome differs from Redis's only where the README says it deliberately does. */
+/** Whether the toolkit's outcome differs from Redis's only where docs/parsing.md says it deliberately does. */
 function deliberatelyStricter(redis: { reply: string; closed: boolean }, ours: { reply: string; closed: boolean }, stream: Buffer): boolean {
   if (!ours.closed) return false;
   const at = ours.reply.lastIndexOf('-ERR Protocol error: ');

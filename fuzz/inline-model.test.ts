@@ -65,7 +65,7 @@ function expectedFor(lines: Buffer[]): Parsed {
     let line = whole.subarray(0, whole.length - 1); // the LF
     if (line.length > 0 && line[line.length - 1] === 0x0d) line = line.subarray(0, -1); // one CR before it
     // Redis looks for the line end with strchr, which stops at a NUL, so it
-    // never answers such a line; redisproto refuses it (README, deliberate differences).
+    // never answers such a line; redisproto refuses it (docs/parsing.md, deliberate differences).
     if (line.includes(0)) return { commands, error: { message: 'Protocol error: NUL byte in inline request', fatal: true } };
     const args = splitArgs(line);
     if (args === 'unbalanced') commands.push(['<recoverable: Protocol error: unbalanced quotes in request>']);

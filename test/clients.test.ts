@@ -1,4 +1,4 @@
-// Real clients against the demo (examples/server.ts), started as the README says (`npm start`).
+// Real clients against the demo (examples/server.ts), started as the README's table of examples says (`npm start`).
 import { execFile } from 'node:child_process';
 import net from 'node:net';
 import { promisify } from 'node:util';

@@ -41,7 +41,7 @@ export interface Started {
 }
 
 /**
- * Starts an npm script the way the README says (`npm start`, `npm run proxy`, …)
+ * Starts an npm script the way the README's table of examples says (`npm start`, `npm run proxy`, …)
  * with `PORT` set, and resolves once it prints that it is listening.
  */
 export async function startScript(script: string, env: Record<string, string> = {}): Promise<Started> {
