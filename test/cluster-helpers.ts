@@ -2,24 +2,14 @@
 // proxy's own node process (for its memory).
 import { execFile } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
-import net from 'node:net';
-import calculateSlot from 'cluster-key-slot';
 import { promisify } from 'node:util';
+import { keySlot as calculateSlot } from '../src/index.js';
+import { exchange } from './helpers.js';
 import { encode } from './resp-client.js';
 
 export const run = promisify(execFile);
 
-/** Sends `bytes` on a new connection and returns everything received until the peer closes. */
-export function exchange(port: number, bytes: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1');
-    const received: Buffer[] = [];
-    socket.on('data', (chunk: Buffer) => received.push(chunk));
-    socket.on('error', reject);
-    socket.on('close', () => resolve(Buffer.concat(received)));
-    socket.write(bytes);
-  });
-}
+export { exchange };
 
 /** Several commands as one pipelined burst, QUIT last so that the exchange ends. */
 export const burst = (...commands: (string | Buffer)[][]): Buffer =>

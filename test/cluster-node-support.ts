@@ -1,12 +1,11 @@
 // Shared by the cluster-node tests: a real Redis Cluster node, the cluster demo on consecutive free
 // ports, and raw request/reply exchanges decoded by type.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReplyParser, type Reply } from '../src/index.js';
-import { ROOT, type Started, freePort, startRedisServer } from './helpers.js';
+import { type Started, freePort, spawnScript, startRedisServer } from './helpers.js';
 import { encode } from './resp-client.js';
 
 /** Sends the commands as one burst on a new connection (after `HELLO 3` for RESP3) and decodes one reply per command. */
@@ -68,38 +67,14 @@ export async function startClusterDemo(count: number): Promise<Started & { ports
     if (all) base = p;
   }
   if (base === 0) throw new Error(`no ${count} consecutive free ports found`);
-  const child: ChildProcess = spawn('npm', ['--silent', 'run', 'cluster-demo'], {
-    cwd: ROOT,
-    env: { ...process.env, NODES: String(count), PORT: String(base) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group, so stop() ends npm, tsx, the launcher and every node together
-  });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    try {
-      process.kill(-child.pid!, 'SIGTERM');
-    } catch {
-      return;
-    }
-    await exited;
-  };
-  const pids = await new Promise<number[]>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the cluster demo did not start:\n${output}`)), 60_000);
-    child.stdout!.on('data', () => {
-      const m = /nodes listening on .*\(pids ([\d,]+)\)/.exec(output);
-      if (!m) return;
-      clearTimeout(timer);
-      resolve(m[1].split(',').map(Number));
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the cluster demo exited with ${code}:\n${output}`));
-    });
-  });
+  // Every process in one group: stop() ends npm, tsx, the launcher and every node together.
+  const { process: child, output, stop, ready } = await spawnScript(
+    'cluster-demo',
+    { NODES: String(count), PORT: String(base) },
+    /nodes listening on .*\(pids ([\d,]+)\)/,
+    60_000,
+  );
+  const pids = ready[1].split(',').map(Number);
   const ports = Array.from({ length: count }, (_, i) => base + i);
-  return { port: base, ports, pids, process: child, output: () => output, stop };
+  return { port: base, ports, pids, process: child, output, stop };
 }

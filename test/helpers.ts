@@ -40,16 +40,27 @@ export interface Started {
   stop(): Promise<void>;
 }
 
+/** An npm script running in its own process group, and what it printed. */
+export interface Spawned {
+  process: ChildProcess;
+  /** Everything the process printed so far. */
+  output(): string;
+  /** Ends npm, tsx and every process the script started (one process group). */
+  stop(): Promise<void>;
+  /** The match of `ready` in the output that said the script was up. */
+  ready: RegExpExecArray;
+}
+
 /**
- * Starts an npm script the way the README's table of examples says (`npm start`, `npm run proxy`, …)
- * with `PORT` set, and resolves once it prints that it is listening.
+ * Runs `npm run <script>` (`npm start` for 'start') with `env`, and resolves
+ * once its output matches `ready`; rejects if it exits first or says nothing
+ * matching within `timeoutMs`.
  */
-export async function startScript(script: string, env: Record<string, string> = {}): Promise<Started> {
-  const port = await freePort();
+export async function spawnScript(script: string, env: Record<string, string>, ready: RegExp, timeoutMs = 30_000): Promise<Spawned> {
   const args = script === 'start' ? ['start'] : ['run', script];
   const child = spawn('npm', ['--silent', ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port) },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so stop() ends npm, tsx and node together
   });
@@ -66,13 +77,13 @@ export async function startScript(script: string, env: Record<string, string> = 
     }
     await exited;
   };
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm ${args.join(' ')} did not start:\n${output}`)), 30_000);
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm ${args.join(' ')} did not start:\n${output}`)), timeoutMs);
     const check = (): void => {
-      if (/listening/i.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
+      const m = ready.exec(output);
+      if (m === null) return;
+      clearTimeout(timer);
+      resolve(m);
     };
     child.stdout!.on('data', check);
     child.once('exit', (code) => {
@@ -80,7 +91,29 @@ export async function startScript(script: string, env: Record<string, string> = 
       reject(new Error(`npm ${args.join(' ')} exited with ${code}:\n${output}`));
     });
   });
-  return { port, process: child, output: () => output, stop };
+  return { process: child, output: () => output, stop, ready: match };
+}
+
+/**
+ * Starts an npm script the way the README's table of examples says (`npm start`, `npm run proxy`, …)
+ * with `PORT` set, and resolves once it prints that it is listening.
+ */
+export async function startScript(script: string, env: Record<string, string> = {}): Promise<Started> {
+  const port = await freePort();
+  const { process: child, output, stop } = await spawnScript(script, { ...env, PORT: String(port) }, /listening/i);
+  return { port, process: child, output, stop };
+}
+
+/** Sends `bytes` on a new connection and returns everything received until the peer closes. */
+export function exchange(port: number, bytes: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(received)));
+    socket.write(bytes);
+  });
 }
 
 /** A redis-server on a free loopback port, with no persistence. */

@@ -7,23 +7,12 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type Started, freePort, requireBinary, startRedisServer, startScript } from './helpers.js';
+import { type Started, exchange, freePort, requireBinary, startRedisServer, startScript } from './helpers.js';
 import { fdCount, HAVE_PROC, rssBytes, scriptPid } from './process-stats.js';
 import { encode, RespClient } from './resp-client.js';
 
 const run = promisify(execFile);
 
-/** Sends `bytes` on a new connection and returns everything received until the peer closes. */
-function exchange(port: number, bytes: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1');
-    const received: Buffer[] = [];
-    socket.on('data', (chunk: Buffer) => received.push(chunk));
-    socket.on('error', reject);
-    socket.on('close', () => resolve(Buffer.concat(received)));
-    socket.write(bytes);
-  });
-}
 
 /** Several commands as one pipelined burst. */
 const burst = (...commands: (string | Buffer)[][]): Buffer => Buffer.concat(commands.map((c) => encode(...c)));
