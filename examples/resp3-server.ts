@@ -4,7 +4,7 @@
 // Protocol errors are answered and close the connection, as Redis does (unbalanced quotes included).
 import net from 'node:net';
 import { type Command, Parser, ProtocolError, Writer } from 'redisproto';
-import { globMatch } from './glob.js';
+import { configGet, hello } from './handshake.js';
 
 const port = Number(process.env.PORT ?? 6383);
 /** A connection that sends nothing, or does not take its replies, for this long is dropped. */
@@ -33,35 +33,8 @@ function execute(cmd: Command, out: Writer, id: number): boolean {
       break;
     case 'del': if (arity(argc >= 2)) { let n = 0; for (let i = 1; i < argc; i++) n += store.delete(key(i)) ? 1 : 0; out.writeInt(n); } break;
     case 'info': out.writeVerbatim('# Server\r\nredis_version:7.0.15\r\nredis_mode:standalone\r\nloading:0\r\n'); break; // clients' ready checks
-    case 'hello': { // HELLO [protover [AUTH user pass] [SETNAME name]], checked in Redis's order
-      const v = argc > 1 ? cmd.getString(1)! : String(out.protocol);
-      if (!/^(0|-?[1-9]\d*)$/.test(v) || BigInt.asIntN(64, BigInt(v)) !== BigInt(v)) { out.writeError('ERR Protocol version is not an integer or out of range'); break; }
-      if (v !== '2' && v !== '3') { out.writeError('NOPROTO unsupported protocol version'); break; }
-      let err = '';
-      for (let i = 2; i < argc && !err; i++) {
-        const opt = cmd.getString(i)!, more = argc - 1 - i;
-        if (/^auth$/i.test(opt) && more >= 2) { if (key(i + 1) !== 'default') err = 'WRONGPASS invalid username-password pair or user is disabled.'; i += 2; } // no password set: 'default' takes any
-        else if (/^setname$/i.test(opt) && more >= 1) { if (!/^[!-~]*$/.test(key(++i))) err = 'ERR Client names cannot contain spaces, newlines or special characters.'; }
-        else err = `ERR Syntax error in HELLO option '${opt}'`;
-      }
-      if (err) { out.writeError(err); break; }
-      out.protocol = v === '3' ? 3 : 2; // this connection's replies are RESP3 (or RESP2) from here on
-      out.writeAny({ server: 'redis', version: '7.0.15', proto: out.protocol, id, mode: 'standalone', role: 'master', modules: [] });
-      break;
-    }
-    case 'config': { // CONFIG GET pattern...: a map in RESP3, a flat array in RESP2
-      if (!arity(argc >= 2)) break;
-      const sub = cmd.getString(1)!;
-      if (sub.toLowerCase() !== 'get') { out.writeError(`ERR unknown subcommand '${sub.slice(0, 128)}'. Try CONFIG HELP.`); break; }
-      if (argc < 3) { out.writeError("ERR wrong number of arguments for 'config|get' command"); break; }
-      const config: Record<string, string> = { port: String(port), bind: '127.0.0.1' }, found: Record<string, string> = {};
-      for (const p of cmd.args().slice(2).map(String)) {
-        if (!/[[*?]/.test(p)) { if (Object.hasOwn(config, p.toLowerCase())) found[p] ??= config[p.toLowerCase()]; } // Redis 7.0 echoes an exact name as written
-        else for (const k in config) if (globMatch(p, k, true)) found[k] ??= config[k]; // Redis's glob: `[` alone is no error
-      }
-      out.writeAny(found);
-      break;
-    }
+    case 'hello': hello(cmd, out, id, 'standalone'); break;
+    case 'config': configGet(cmd, out, { port: String(port), bind: '127.0.0.1' }); break;
     case 'quit': out.writeSimpleString('OK'); return true;
     default: {
       let args = '';

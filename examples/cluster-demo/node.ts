@@ -2,6 +2,7 @@
 // cluster helpers, serving its share of the slots. launch.ts starts NODES of these; INDEX says which this is.
 import net from 'node:net';
 import { ClusterNode, type Command, Parser, ProtocolError, Writer, evenCluster } from 'redisproto';
+import { configGet, hello } from '../handshake.js';
 
 const host = '127.0.0.1';
 const basePort = Number(process.env.PORT ?? 7000);
@@ -12,9 +13,7 @@ const port = cluster.myself.port;
 
 const store = new Map<string, Buffer>();
 let clients = 0; // client ids, as HELLO reports them
-// A CONFIG GET pattern (* ? [..]) as a RegExp, case-insensitive as Redis matches it.
-const glob = (p: string): RegExp => new RegExp(`^${p.replace(/[.+${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'is');
-// redis-benchmark reads save and appendonly from every node.
+// What CONFIG GET answers: redis-benchmark reads save and appendonly from every node.
 const config: Record<string, string> = { port: String(port), bind: host, save: '', appendonly: 'no' };
 
 // name: [arity (negative: at least), first key, last key (negative: from the end), step], as Redis's command table.
@@ -86,34 +85,8 @@ function execute(cmd: Command, out: Writer, id: number): boolean {
     case 'cluster': cluster.answer(cmd, out); break;
     case 'readonly': case 'readwrite': out.writeSimpleString('OK'); break; // every node is a master: reads are served either way
     case 'info': out.writeVerbatim(`# Server\r\nredis_version:7.0.15\r\nredis_mode:cluster\r\ntcp_port:${port}\r\nloading:0\r\n\r\n# Cluster\r\ncluster_enabled:1\r\n`); break;
-    case 'hello': { // HELLO [protover [AUTH user pass] [SETNAME name]], checked in Redis's order
-      const v = argc > 1 ? cmd.getString(1)! : String(out.protocol);
-      if (!/^(0|-?[1-9]\d*)$/.test(v) || BigInt.asIntN(64, BigInt(v)) !== BigInt(v)) { out.writeError('ERR Protocol version is not an integer or out of range'); break; }
-      if (v !== '2' && v !== '3') { out.writeError('NOPROTO unsupported protocol version'); break; }
-      let err = '';
-      for (let i = 2; i < argc && !err; i++) {
-        const opt = cmd.getString(i)!, more = argc - 1 - i;
-        if (/^auth$/i.test(opt) && more >= 2) { if (keyOf(cmd, i + 1) !== 'default') err = 'WRONGPASS invalid username-password pair or user is disabled.'; i += 2; } // no password set: 'default' takes any
-        else if (/^setname$/i.test(opt) && more >= 1) { if (!/^[!-~]*$/.test(keyOf(cmd, ++i))) err = 'ERR Client names cannot contain spaces, newlines or special characters.'; }
-        else err = `ERR Syntax error in HELLO option '${opt}'`;
-      }
-      if (err) { out.writeError(err); break; }
-      out.protocol = v === '3' ? 3 : 2; // this connection's replies are RESP3 (or RESP2) from here on
-      out.writeAny({ server: 'redis', version: '7.0.15', proto: out.protocol, id, mode: 'cluster', role: 'master', modules: [] });
-      break;
-    }
-    case 'config': { // CONFIG GET pattern...: a map in RESP3, a flat array in RESP2
-      const sub = cmd.getString(1)!;
-      if (sub.toLowerCase() !== 'get') { out.writeError(`ERR unknown subcommand '${sub.slice(0, 128)}'. Try CONFIG HELP.`); break; }
-      if (argc < 3) { out.writeError("ERR wrong number of arguments for 'config|get' command"); break; }
-      const found: Record<string, string> = {};
-      for (const p of cmd.args().slice(2).map(String)) {
-        if (!/[[*?]/.test(p)) { if (Object.hasOwn(config, p.toLowerCase())) found[p] ??= config[p.toLowerCase()]; } // Redis 7.0 echoes an exact name as written
-        else for (const k in config) if (glob(p).test(k)) found[k] ??= config[k];
-      }
-      out.writeAny(found);
-      break;
-    }
+    case 'hello': hello(cmd, out, id, 'cluster'); break;
+    case 'config': configGet(cmd, out, config); break;
     case 'quit': out.writeSimpleString('OK'); return true;
   }
   return false;
