@@ -156,6 +156,13 @@ describe.skipIf(!requireBinary('redis-server'))('CLUSTER replies next to a real 
       expect(mine[0]).toEqual({ type: 'error', value: "CROSSSLOT Keys in request don't hash to the same slot" });
     });
 
+    test("CONFIG GET with a glob Redis cannot match answers nothing found, and CONFIG alone Redis's arity error", async () => {
+      const commands = [['CONFIG', 'GET', '['], ['CONFIG'], ['PING']];
+      const [theirs, mine] = await both(protocol, commands);
+      expect(mine).toEqual(theirs);
+      expect(mine[2]).toEqual({ type: 'simple', value: 'PONG' }); // the connection goes on
+    });
+
     test('malformed CLUSTER commands get the errors Redis gives', async () => {
       const commands = [['CLUSTER'], ['CLUSTER', 'KEYSLOT'], ['CLUSTER', 'KEYSLOT', 'a', 'b'], ['CLUSTER', 'MYID', 'x'], ['CLUSTER', 'SHARDS', 'x'], ['CLUSTER', 'nosuch']];
       const [theirs, mine] = await both(protocol, commands);
