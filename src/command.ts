@@ -47,20 +47,23 @@ export type Offsets = number[] | Float64Array;
  * take a copy with {@link Command.copy} (or `Buffer.from(cmd.get(i))`).
  */
 export class Command {
+  // Fields are declared, not defined: the constructor assigns each once,
+  // where a defined field would first be set to undefined (a command is made
+  // per request).
   /** @internal Bytes the arguments live in. */
-  readonly buf: Buffer;
+  declare readonly buf: Buffer;
   /** @internal `[start0, end0, start1, end1, …]` offsets into `buf`. */
-  readonly offsets: Offsets;
+  declare readonly offsets: Offsets;
   // buf's memory and where buf starts in it, read once here: get(i) builds
   // its view from them directly, which is much cheaper than subarray().
-  private readonly memory: ArrayBuffer;
-  private readonly base: number;
+  declare private readonly memory: ArrayBuffer;
+  declare private readonly base: number;
   /** @internal Set by the decoder once it knows whether another command is buffered. */
-  last: boolean;
+  declare last: boolean;
   // Where the request's own bytes are in buf, for raw(); -1 for an inline request.
-  private readonly rawStart: number;
-  private readonly rawEnd: number;
-  private lowerName: string | undefined;
+  declare private readonly rawStart: number;
+  declare private readonly rawEnd: number;
+  declare private lowerName: string | undefined;
 
   // Commands are made by the decoder only, through Command.of.
   private constructor(buf: Buffer, offsets: Offsets, rawStart: number, rawEnd: number, memory: ArrayBuffer, base: number) {
