@@ -105,6 +105,10 @@ export class ReplyDecoder {
    * after {@link ReplyDecoder.end} for a reply cut off by the end of input.
    */
   next(): Reply | undefined {
+    if (this.fresh()) {
+      const reply = this.quick(true);
+      if (reply !== undefined) return reply as Reply;
+    }
     return this.ready() ? decode(this.input.buf, this.take()) : undefined;
   }
 
@@ -116,6 +120,10 @@ export class ReplyDecoder {
    * {@link ReplyDecoder.next} does.
    */
   nextFrame(): Buffer | undefined {
+    if (this.fresh()) {
+      const start = this.pos;
+      if (this.quick(false) !== undefined) return frame(this.input.buf, start, this.pos);
+    }
     if (!this.ready()) return undefined;
     const start = this.take();
     return frame(this.input.buf, start, this.pos);
@@ -175,6 +183,59 @@ export class ReplyDecoder {
     } catch (err) {
       throw this.fail(err as ProtocolError);
     }
+  }
+
+  /**
+   * Whether nothing of the reply at pos has been looked at yet and no state
+   * is carried: then {@link ReplyDecoder.quick} may try it. A reply that was
+   * seen incomplete once is left to scan(), which resumes where it stopped,
+   * so a reply trickling in is never re-read from its start.
+   */
+  private fresh(): boolean {
+    return this.lineScan === this.pos && this.frameEnd < 0 && this.dataLen < 0 && this.counts.length === 0 &&
+      !this.inStreamedString && this.input.tail === null && this.failure === null;
+  }
+
+  /**
+   * The common replies in one pass: a simple string, an error, an integer, a
+   * bulk string or a null bulk, or a flat array of those, complete in the
+   * buffer, read straight from their bytes with every check scan() makes
+   * (decoded when `build`, or `null` then). Anything else, incomplete or
+   * malformed gives `undefined` with nothing changed, for the general path to
+   * read or refuse in its own words. On success the reply is taken.
+   */
+  private quick(build: boolean): Reply | null | undefined {
+    const buf = this.input.buf, end = this.input.end, start = this.pos;
+    if (start >= end) return undefined;
+    let value: Reply | null | undefined;
+    let elements = 1;
+    if (buf[start] !== STAR) {
+      value = item(buf, start, end, build, this.limits.maxBulkLength);
+      if (value === undefined) return undefined;
+    } else {
+      // Read as scan() would: the depth check comes before the count.
+      if (this.limits.maxDepth < 1) return undefined;
+      const cr = findCR(buf, start + 1, end);
+      if (cr < 0 || cr - start - 1 > SHORT_LINE || cr + 1 >= end || buf[cr + 1] !== LF) return undefined;
+      const n = string2ll(buf, start + 1, cr);
+      at = cr + 2;
+      if (n === -1) {
+        value = build ? { type: 'null', origin: '*' } : null;
+      } else {
+        if (!(n >= 0 && n <= this.limits.maxAggregateLength)) return undefined; // NaN too
+        const items: Reply[] | null = build ? [] : null;
+        for (let i = 0; i < n; i++) {
+          const element = item(buf, at, end, build, this.limits.maxBulkLength);
+          if (element === undefined) return undefined;
+          if (items !== null) items.push(element as Reply);
+        }
+        elements += n;
+        value = items !== null ? { type: 'array', value: items } : null;
+      }
+    }
+    if (at - start + elements * ELEMENT_BYTES > this.limits.maxReplyBytes) return undefined;
+    this.pos = this.cur = this.lineScan = at;
+    return value;
   }
 
   /** Starts scanning after the reply scanned at pos; returns where it began. */
@@ -383,6 +444,41 @@ export class ReplyDecoder {
   private checkSize(cur: number, announced: number): void {
     if (cur - this.pos + announced + this.elements * ELEMENT_BYTES > this.limits.maxReplyBytes) throw ReplyErrors.replyTooBig();
   }
+}
+
+/** Where the last value {@link item} read ends: a module variable rather than a result object, as it runs once per value. */
+let at = 0;
+
+/**
+ * The simple string, error, integer, bulk string or null bulk at p, complete
+ * before `end` and well formed by scan()'s rules, decoded when `build` (else
+ * `null`); sets {@link at} to its end. `undefined` for anything else.
+ */
+function item(buf: Buffer, p: number, end: number, build: boolean, maxBulk: number): Reply | null | undefined {
+  const type = buf[p];
+  if (type !== PLUS && type !== COLON && type !== DOLLAR && type !== MINUS) return undefined;
+  const cr = findCR(buf, p + 1, end);
+  if (cr < 0 || cr + 1 >= end || buf[cr + 1] !== LF) return undefined;
+  if (cr - p - 1 > (type === PLUS || type === MINUS ? maxBulk : SHORT_LINE)) return undefined;
+  at = cr + 2;
+  if (type === DOLLAR) {
+    const len = string2ll(buf, p + 1, cr);
+    if (len === -1) return build ? { type: 'null', origin: '$' } : null;
+    if (!(len >= 0 && len <= maxBulk)) return undefined; // NaN and `$?` too
+    const dataEnd = cr + 2 + len;
+    if (dataEnd + 2 > end || buf[dataEnd] !== CR || buf[dataEnd + 1] !== LF) return undefined;
+    at = dataEnd + 2;
+    return build ? { type: 'bulk', value: frame(buf, cr + 2, dataEnd) } : null;
+  }
+  if (type === COLON) {
+    const n = string2ll(buf, p + 1, cr);
+    if (n !== n) return undefined;
+    if (!build) return null;
+    return { type: 'integer', value: Number.isSafeInteger(n) ? n : BigInt(buf.toString('latin1', p + 1, cr)) };
+  }
+  if (hasLF(buf, p + 1, cr)) return undefined;
+  if (!build) return null;
+  return type === PLUS ? { type: 'simple', value: text(buf, p + 1, cr) } : { type: 'error', value: text(buf, p + 1, cr) };
 }
 
 /** Checks a complete line of a simple type, as hiredis's processLineItem does. */
