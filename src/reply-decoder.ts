@@ -223,11 +223,15 @@ export class ReplyDecoder {
         value = build ? { type: 'null', origin: '*' } : null;
       } else {
         if (!(n >= 0 && n <= this.limits.maxAggregateLength)) return undefined; // NaN too
-        const items: Reply[] | null = build ? [] : null;
+        // Every element takes 3 bytes at least (`+\r\n`): when they cannot all be
+        // buffered, the reply is incomplete; otherwise the array is allocated
+        // once, at its size, bounded by the input.
+        if (n * 3 > end - at) return undefined;
+        const items: Reply[] | null = build ? new Array<Reply>(n) : null;
         for (let i = 0; i < n; i++) {
           const element = item(this.input, at, end, build, this.limits.maxBulkLength);
           if (element === undefined) return undefined;
-          if (items !== null) items.push(element as Reply);
+          if (items !== null) items[i] = element as Reply;
         }
         elements += n;
         value = items !== null ? { type: 'array', value: items } : null;
