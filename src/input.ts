@@ -50,6 +50,12 @@ export interface Progress {
  */
 export class Input {
   buf: Buffer = EMPTY;
+  /**
+   * buf's ArrayBuffer and byte offset, kept with it: views of the input are
+   * made once per reply, and the typed array getters cost as much as the view.
+   */
+  bytes: ArrayBuffer = EMPTY.buffer as ArrayBuffer;
+  offset = EMPTY.byteOffset;
   end = 0;
   owned = false;
   // The chunk that arrived behind a split unit. Only its bytes before
@@ -73,7 +79,7 @@ export class Input {
     const pending = this.end - keep;
     if (pending === 0) {
       // Nothing carried over: read the chunk in place (zero-copy).
-      this.buf = chunk;
+      this.use(chunk);
       this.end = chunk.length;
       this.owned = false;
       return shift + keep;
@@ -115,7 +121,7 @@ export class Input {
   enterTail(): number {
     const tail = this.tail as Buffer;
     const shift = this.tailFrom;
-    this.buf = tail;
+    this.use(tail);
     this.end = tail.length;
     this.owned = false;
     this.tail = null;
@@ -129,10 +135,16 @@ export class Input {
 
   /** Drops all input: nothing more will be read. */
   release(): void {
-    this.buf = EMPTY;
+    this.use(EMPTY);
     this.tail = null;
     this.end = 0;
     this.owned = false;
+  }
+
+  private use(buf: Buffer): void {
+    this.buf = buf;
+    this.bytes = buf.buffer as ArrayBuffer;
+    this.offset = buf.byteOffset;
   }
 
   /** Copies bytes behind the kept input, growing or moving the buffer as needed; returns the shift. */
@@ -170,7 +182,7 @@ export class Input {
     const next = cap > MIN_STITCH ? Buffer.allocUnsafeSlow(cap) : Buffer.allocUnsafe(cap);
     this.buf.copy(next, 0, keep, this.end);
     chunk.copy(next, pending);
-    this.buf = next;
+    this.use(next);
     this.tailFrom -= keep;
     this.end = need;
     this.owned = true;

@@ -10,7 +10,7 @@ import { type ReplyLimits, type ReplyParserOptions, resolveReplyLimits } from '.
 import type { Reply } from './reply.js';
 import {
   AGGREGATE, BANG, BLOB, COLON, COMMA, CR, DOLLAR, DOT, EQUALS, GREATER, HASH, KIND, LF, LINE, LPAREN, MINUS, PERCENT, PIPE,
-  PLUS, QUESTION, SEMICOLON, STAR, STREAM_END, STREAM_PART, TILDE, UNDERSCORE,
+  NINE, PLUS, QUESTION, SEMICOLON, STAR, STREAM_END, STREAM_PART, TILDE, UNDERSCORE, ZERO,
 } from './resp.js';
 import { BufferView } from './view.js';
 
@@ -105,7 +105,11 @@ export class ReplyDecoder {
    * after {@link ReplyDecoder.end} for a reply cut off by the end of input.
    */
   next(): Reply | undefined {
-    return this.ready() ? decode(this.input.buf, this.take()) : undefined;
+    if (this.fresh()) {
+      const reply = this.quick(true);
+      if (reply !== undefined) return reply as Reply;
+    }
+    return this.ready() ? decode(this.input, this.take()) : undefined;
   }
 
   /**
@@ -116,9 +120,13 @@ export class ReplyDecoder {
    * {@link ReplyDecoder.next} does.
    */
   nextFrame(): Buffer | undefined {
+    if (this.fresh()) {
+      const start = this.pos;
+      if (this.quick(false) !== undefined) return view(this.input, start, this.pos);
+    }
     if (!this.ready()) return undefined;
     const start = this.take();
-    return frame(this.input.buf, start, this.pos);
+    return view(this.input, start, this.pos);
   }
 
   /**
@@ -175,6 +183,63 @@ export class ReplyDecoder {
     } catch (err) {
       throw this.fail(err as ProtocolError);
     }
+  }
+
+  /**
+   * Whether nothing of the reply at pos has been looked at yet and no state
+   * is carried: then {@link ReplyDecoder.quick} may try it. A reply that was
+   * seen incomplete once is left to scan(), which resumes where it stopped,
+   * so a reply trickling in is never re-read from its start.
+   */
+  private fresh(): boolean {
+    return this.lineScan === this.pos && this.frameEnd < 0 && this.dataLen < 0 && this.counts.length === 0 &&
+      !this.inStreamedString && this.input.tail === null && this.failure === null;
+  }
+
+  /**
+   * The common replies in one pass: a simple string, an error, an integer, a
+   * bulk string or a null bulk, or a flat array of those, complete in the
+   * buffer, read straight from their bytes with every check scan() makes
+   * (decoded when `build`, or `null` then). Anything else, incomplete or
+   * malformed gives `undefined` with nothing changed, for the general path to
+   * read or refuse in its own words. On success the reply is taken.
+   */
+  private quick(build: boolean): Reply | null | undefined {
+    const buf = this.input.buf, end = this.input.end, start = this.pos;
+    if (start >= end) return undefined;
+    let value: Reply | null | undefined;
+    let elements = 1;
+    if (buf[start] !== STAR) {
+      value = item(this.input, start, end, build, this.limits.maxBulkLength);
+      if (value === undefined) return undefined;
+    } else {
+      // Read as scan() would: the depth check comes before the count.
+      if (this.limits.maxDepth < 1) return undefined;
+      const cr = findCR(buf, start + 1, end);
+      if (cr < 0 || cr - start - 1 > SHORT_LINE || cr + 1 >= end || buf[cr + 1] !== LF) return undefined;
+      const n = string2ll(buf, start + 1, cr);
+      at = cr + 2;
+      if (n === -1) {
+        value = build ? { type: 'null', origin: '*' } : null;
+      } else {
+        if (!(n >= 0 && n <= this.limits.maxAggregateLength)) return undefined; // NaN too
+        // Every element takes 3 bytes at least (`+\r\n`): when they cannot all be
+        // buffered, the reply is incomplete; otherwise the array is allocated
+        // once, at its size, bounded by the input.
+        if (n * 3 > end - at) return undefined;
+        const items: Reply[] | null = build ? new Array<Reply>(n) : null;
+        for (let i = 0; i < n; i++) {
+          const element = item(this.input, at, end, build, this.limits.maxBulkLength);
+          if (element === undefined) return undefined;
+          if (items !== null) items[i] = element as Reply;
+        }
+        elements += n;
+        value = items !== null ? { type: 'array', value: items } : null;
+      }
+    }
+    if (at - start + elements * ELEMENT_BYTES > this.limits.maxReplyBytes) return undefined;
+    this.pos = this.cur = this.lineScan = at;
+    return value;
   }
 
   /** Starts scanning after the reply scanned at pos; returns where it began. */
@@ -385,6 +450,91 @@ export class ReplyDecoder {
   }
 }
 
+/** Where the last value {@link item} read ends: a module variable rather than a result object, as it runs once per value. */
+let at = 0;
+
+/**
+ * The simple string, error, integer, bulk string or null bulk at p, complete
+ * before `end` and well formed by scan()'s rules, decoded when `build` (else
+ * `null`); sets {@link at} to its end. `undefined` for anything else.
+ */
+function item(input: Input, p: number, end: number, build: boolean, maxBulk: number): Reply | null | undefined {
+  const buf = input.buf;
+  const type = buf[p];
+  if (type === DOLLAR) {
+    const len = lineInt(buf, p + 1, end);
+    if (len === -1) return build ? { type: 'null', origin: '$' } : null;
+    if (!(len >= 0 && len <= maxBulk)) return undefined; // NaN and `$?` too
+    const data = at, dataEnd = data + len;
+    if (dataEnd + 2 > end || buf[dataEnd] !== CR || buf[dataEnd + 1] !== LF) return undefined;
+    at = dataEnd + 2;
+    return build ? { type: 'bulk', value: view(input, data, dataEnd) } : null;
+  }
+  if (type === COLON) {
+    const n = lineInt(buf, p + 1, end);
+    if (n !== n) return undefined;
+    return build ? { type: 'integer', value: n } : null;
+  }
+  if (type !== PLUS && type !== MINUS) return undefined;
+  const cr = findCR(buf, p + 1, end);
+  if (cr < 0 || cr + 1 >= end || buf[cr + 1] !== LF || cr - p - 1 > maxBulk) return undefined;
+  if (hasLF(buf, p + 1, cr)) return undefined;
+  at = cr + 2;
+  if (!build) return null;
+  const value = cachedText(buf, p + 1, cr);
+  return type === PLUS ? { type: 'simple', value } : { type: 'error', value };
+}
+
+/** Most digits {@link lineInt} reads: any such integer is exact in a double. */
+const SHORT_INT = 15;
+
+/**
+ * The integer line at p (after its type byte), complete with its CRLF before
+ * `end`, read in one pass as string2ll would read it; sets {@link at} past
+ * the CRLF. NaN for anything else, longer integers included (the general
+ * path reads those).
+ */
+function lineInt(buf: Buffer, p: number, end: number): number {
+  const negative = buf[p] === MINUS;
+  const first = negative ? p + 1 : p;
+  const stop = Math.min(end, first + SHORT_INT + 1);
+  let value = 0;
+  let i = first;
+  for (; i < stop; i++) {
+    const c = buf[i];
+    if (c < ZERO || c > NINE) break;
+    value = value * 10 + (c - ZERO);
+  }
+  const digits = i - first;
+  if (digits === 0 || digits > SHORT_INT || i + 1 >= end || buf[i] !== CR || buf[i + 1] !== LF) return NaN;
+  if (buf[first] === ZERO && (digits > 1 || negative)) return NaN; // string2ll's rule: no leading zero, no -0
+  at = i + 2;
+  return negative ? -value : value;
+}
+
+/**
+ * The last simple string decoded, given again while the same bytes come
+ * (`OK`, `QUEUED`, `PONG` in a row): strings are immutable, so sharing one
+ * is safe, and it saves building it.
+ */
+let lastText = '';
+
+/** buf[start, end) as UTF-8 text, through {@link lastText}. */
+function cachedText(buf: Buffer, start: number, end: number): string {
+  const last = lastText;
+  const n = end - start;
+  if (n === last.length && n <= SHORT_TEXT) {
+    let i = 0;
+    while (i < n && buf[start + i] === last.charCodeAt(i)) i++;
+    if (i === n) return last;
+  }
+  const out = text(buf, start, end);
+  // Kept only when each byte became one character: each is then ASCII, equal
+  // to its byte, or U+FFFD, equal to no byte, so matching bytes mean equal text.
+  if (out.length === n) lastText = out;
+  return out;
+}
+
 /** Checks a complete line of a simple type, as hiredis's processLineItem does. */
 function checkLine(buf: Buffer, type: number, start: number, end: number): void {
   switch (type) {
@@ -459,9 +609,9 @@ function parseDouble(buf: Buffer, start: number, end: number): number | null {
   return DOUBLE.test(text) ? Number(text) : null;
 }
 
-/** The frame buf[start, end) as a view (not subarray(): see BufferView). */
-function frame(buf: Buffer, start: number, end: number): Buffer {
-  return new BufferView(buf.buffer as ArrayBuffer, buf.byteOffset + start, end - start) as unknown as Buffer;
+/** The bytes [start, end) of the input as a view (not subarray(): see BufferView). */
+function view(input: Input, start: number, end: number): Buffer {
+  return new BufferView(input.bytes, input.offset + start, end - start) as unknown as Buffer;
 }
 
 /** An aggregate being decoded: its type byte, its elements so far, and how many are still to come (-1: streamed). */
@@ -476,7 +626,8 @@ interface Open {
  * validated). Iterative over an explicit stack of open aggregates, so depth
  * costs heap, not call stack.
  */
-function decode(buf: Buffer, start: number): Reply {
+function decode(input: Input, start: number): Reply {
+  const buf = input.buf;
   const open: Open[] = [];
   let parts: Buffer[] | null = null; // a streamed string being read
   let p = start;
@@ -507,7 +658,7 @@ function decode(buf: Buffer, start: number): Reply {
           p = next;
           break;
         }
-        const data = frame(buf, next, next + len);
+        const data = view(input, next, next + len);
         if (type === DOLLAR) value = { type: 'bulk', value: data };
         else if (type === EQUALS) value = { type: 'verbatim', format: data.toString('latin1', 0, 3), value: data.subarray(4) };
         else value = { type: 'bulkError', value: data.toString('utf8') };
@@ -521,7 +672,7 @@ function decode(buf: Buffer, start: number): Reply {
           value = { type: 'bulk', value: got.length === 1 ? got[0] : Buffer.concat(got) };
           parts = null;
         } else {
-          got.push(frame(buf, next, next + len));
+          got.push(view(input, next, next + len));
         }
         p = len === 0 ? next : next + len + 2;
         break;

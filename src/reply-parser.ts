@@ -79,11 +79,21 @@ export class ReplyParser implements AsyncIterable<Reply> {
    * promise each.
    */
   tryReadReply(): Reply | undefined {
+    // Straight to the decoder while no read() call waits or is being answered:
+    // the adapter's layers cost as much as decoding a small reply.
+    if (this.adapter.idle()) {
+      const reply = this.decoder.next();
+      if (reply !== undefined) return reply;
+    }
     return this.adapter.tryRead(this.takeReply);
   }
 
   /** {@link ReplyParser.readFrame} for a reply already buffered; `undefined` otherwise (see {@link ReplyParser.tryReadReply}). */
   tryReadFrame(): Buffer | undefined {
+    if (this.adapter.idle()) {
+      const frame = this.decoder.nextFrame();
+      if (frame !== undefined) return frame;
+    }
     return this.adapter.tryRead(this.takeFrame);
   }
 

@@ -122,6 +122,16 @@ export class StreamAdapter {
     return this.answering ? undefined : (this.ready(take) ?? undefined);
   }
 
+  /**
+   * Whether a result the decoder has buffered may be handed out directly,
+   * bypassing {@link StreamAdapter.tryRead}: no call waits or is being
+   * answered, and the stream has not failed. (When the decoder has nothing,
+   * tryRead() still decides between `undefined`, the end and an error.)
+   */
+  idle(): boolean {
+    return this.waiters.length === 0 && !this.answering && this.failure === null;
+  }
+
   /** Iterates results until the end of the stream; throws as {@link StreamAdapter.read} rejects. */
   iterate<T>(take: Take<T>): AsyncIterableIterator<T> {
     // Not an async generator: each of its steps costs several promise hops,

@@ -130,4 +130,53 @@ describe('ReplyDecoder', () => {
       expect(() => d.next()).toThrow('Protocol error, connection closed in the middle of a reply');
     });
   });
+
+  describe('whole (read in one pass) or byte by byte (scanned as it trickles in), the same replies and errors', () => {
+    /** Every reply, then the error if one is thrown (its message), pushed as one chunk or one byte at a time. */
+    function outcome(bytes: string, split: boolean): unknown[] {
+      const d = new ReplyDecoder();
+      const out: unknown[] = [];
+      try {
+        out.push(...decodeAll(split ? [...bytes] : [bytes], d));
+        d.end();
+        for (let r; (r = d.next()) !== undefined; ) out.push(r);
+      } catch (err) {
+        out.push((err as ProtocolError).message);
+      }
+      return out;
+    }
+    const int = (value: number | bigint): Reply => ({ type: 'integer', value });
+    const cases: [string, unknown[]][] = [
+      [':0\r\n', [int(0)]],
+      [':-1\r\n', [int(-1)]],
+      [':-999999999999999\r\n', [int(-999999999999999)]],
+      [':1234567890123456\r\n', [int(1234567890123456)]],
+      [':9223372036854775807\r\n', [int(9223372036854775807n)]],
+      [':9223372036854775808\r\n', ['Bad integer value']],
+      [':-0\r\n', ['Bad integer value']],
+      [':01\r\n', ['Bad integer value']],
+      [':\r\n', ['Bad integer value']],
+      [':1 \r\n', ['Bad integer value']],
+      [':1\r\r\n', ['Bad integer value']],
+      ['$-1\r\n', [{ type: 'null', origin: '$' }]],
+      ['$-0\r\n', ['Bad bulk string length']],
+      ['$01\r\na\r\n', ['Bad bulk string length']],
+      ['$-2\r\n', ['Bulk string length out of range']],
+      ['$0\r\n\r\n', [{ type: 'bulk', value: b('') }]],
+      ['$3\r\nabcd\r\n', ['Protocol error, expected CRLF after bulk data']],
+      ['+a\nb\r\n', ['Bad simple string value']],
+      ['+OK\r\n+OK\r\n', [{ type: 'simple', value: 'OK' }, { type: 'simple', value: 'OK' }]],
+      ['+\xc3\xa9\r\n+\xc3\xa9\r\n', [{ type: 'simple', value: 'é' }, { type: 'simple', value: 'é' }]],
+      ['+\xc3\x83\xc2\x83\r\n+\xc3\x83\r\n', [{ type: 'simple', value: 'Ã\u0083' }, { type: 'simple', value: 'Ã' }]],
+      ['*-1\r\n', [{ type: 'null', origin: '*' }]],
+      ['*0\r\n', [{ type: 'array', value: [] }]],
+      ['*01\r\n:1\r\n', ['Bad multi-bulk length']],
+      ['*1\r\n:01\r\n', ['Bad integer value']],
+      ['*2\r\n:1\r\n', ['Protocol error, connection closed in the middle of a reply']],
+    ];
+    test.each(cases)('%j', (bytes, expected) => {
+      expect(outcome(bytes, false)).toEqual(expected);
+      expect(outcome(bytes, true)).toEqual(expected);
+    });
+  });
 });
