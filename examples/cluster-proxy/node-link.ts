@@ -10,10 +10,11 @@ export interface LinkOwner {
   /** `frame` is the reply to `req`, which this link sent. Called in the order the requests were sent. */
   replied(req: Request, frame: Buffer, link: NodeLink): void;
   /**
-   * Every reply buffered so far has been handed over: send them to the client. The link
-   * reads no further until this resolves, so a client that does not read holds the node back.
+   * Every reply buffered so far has been handed over: send them to the client. A promise
+   * while the client's socket is full: the link reads no further until it settles, so a
+   * client that does not read holds the node back.
    */
-  caughtUp(): Promise<void>;
+  caughtUp(): Promise<void> | undefined;
   /** The link is gone; `unanswered` were sent and will get no reply. */
   lost(link: NodeLink, unanswered: Request[], reason: string): void;
 }
@@ -89,7 +90,10 @@ export class NodeLink {
           this.head = 0;
         }
         this.owner.replied(req, frame, this);
-        if (!replies.hasBufferedReply()) await this.owner.caughtUp();
+        if (!replies.hasBufferedReply()) {
+          const full = this.owner.caughtUp();
+          if (full !== undefined) await full;
+        }
       }
     } catch (err) {
       reason = (err as Error).message;

@@ -15,20 +15,20 @@ export { ASK_GETKEYS, CROSSSLOT, LET_NODE_SAY, NO_KEYS };
  * malformed key count: sent anywhere, the node answers as Redis does) and
  * {@link ASK_GETKEYS} (call {@link slotFromNode}).
  */
-export function route(keys: CommandKeys, cmd: Command): number {
+export function route(keys: CommandKeys, cmd: Command, args: readonly Buffer[]): number {
   const info = keys.lookup(cmd);
   if (info === undefined) return LET_NODE_SAY;
   // The shape of most traffic (GET k, SET k v, INCR k, …): one key at a fixed place.
   const only = info.onlyKey;
   if (only > 0 && info.subcommands === null) {
     const argc = cmd.argCount();
-    if (info.arity > 0 ? argc === info.arity : argc >= -info.arity) return calculateSlot(cmd.get(only) as Buffer);
+    if (info.arity > 0 ? argc === info.arity : argc >= -info.arity) return calculateSlot(args[only]);
   }
   const positions = keys.keyPositions(info, cmd);
   if (typeof positions === 'number') return positions;
-  const slot = calculateSlot(cmd.get(positions[0]) as Buffer);
+  const slot = calculateSlot(args[positions[0]]);
   for (let i = 1; i < positions.length; i++) {
-    if (calculateSlot(cmd.get(positions[i]) as Buffer) !== slot) return CROSSSLOT;
+    if (calculateSlot(args[positions[i]]) !== slot) return CROSSSLOT;
   }
   return slot;
 }

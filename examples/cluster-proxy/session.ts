@@ -56,8 +56,10 @@ export class Session implements LinkOwner {
   private routedVersion: number;
   private waiter: { until: () => boolean; resolve: () => void } | null = null;
   private ended = false;
-  /** The write to the client that the links' batches of replies wait for, once scheduled. */
-  private clientFlush: Promise<void> | null = null;
+  /** A write to the client is scheduled for the end of this turn of the event loop. */
+  private flushScheduled = false;
+  /** While the client's socket is full: settles once it has drained (the links stop reading until then). */
+  private clientFull: Promise<void> | undefined = undefined;
   /** The protocol the client chose with HELLO; every node connection is switched to it. */
   private protocol = '2';
 
@@ -158,14 +160,14 @@ export class Session implements LinkOwner {
         }
       }
     }
-    const slot = route(this.cluster.keys, cmd);
+    const args = cmd.args();
+    const slot = route(this.cluster.keys, cmd, args);
     if (slot === ASK_GETKEYS) {
-      const args = cmd.args();
       return slotFromNode(this.cluster.map.someAddress(), args)
         .catch(() => -1)
         .then((found) => this.routed(args, name, special, found));
     }
-    this.routed(cmd.args(), name, special, slot);
+    this.routed(args, name, special, slot);
     return undefined;
   }
 
@@ -293,23 +295,37 @@ export class Session implements LinkOwner {
     this.unanswered--;
   }
 
-  caughtUp(): Promise<void> {
+  caughtUp(): Promise<void> | undefined {
     this.flushLinks(); // redirected requests
     // The replies of one burst come from several nodes, often within one turn of the event loop:
     // one write to the client after all of them (setImmediate runs once the sockets that are
-    // ready have been read) rather than one per node.
-    this.clientFlush ??= new Promise<void>((resolve) =>
-      setImmediate(() => {
-        this.clientFlush = null;
-        this.deliver();
-        this.out.flush().then(resolve, () => {
-          this.abort();
-          resolve();
-        });
-      }),
-    );
-    return this.clientFlush;
+    // ready have been read) rather than one per node. No promise per batch: the links only
+    // wait while the client's socket is full.
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushClient);
+    }
+    return this.clientFull;
   }
+
+  private readonly flushClient = (): void => {
+    this.flushScheduled = false;
+    this.deliver();
+    const flushed = this.out.flush();
+    if (this.client.writableNeedDrain) {
+      this.clientFull ??= flushed.then(
+        () => {
+          this.clientFull = undefined;
+        },
+        () => {
+          this.clientFull = undefined;
+          this.abort();
+        },
+      );
+    } else {
+      flushed.catch(() => this.abort());
+    }
+  };
 
   lost(link: NodeLink, unanswered: Request[], reason: string): void {
     if (this.links.get(link.node) === link) this.links.delete(link.node);
