@@ -3,10 +3,10 @@
 // from /proc/<pid>/stat) and for redis-benchmark itself (without --cluster for one node, which it refuses). The cluster sizes take turns within each
 // round; medians and ranges over the rounds. `npx tsx bench/cluster-nodes.ts` runs it alone.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { startClusterDemo } from '../test/cluster-node-support.js';
 import { requireBinary } from '../test/helpers.js';
+import { cpuSeconds } from './cpu.js';
 import { median } from './load.js';
 
 const run = promisify(execFile);
@@ -16,13 +16,6 @@ const REQUESTS = Number(process.env.CLUSTER_REQUESTS ?? 300_000);
 const TESTS = ['set', 'get'] as const;
 /** Clock ticks per second of /proc/<pid>/stat's times (USER_HZ: 100 on Linux). */
 const TICKS = 100;
-
-/** CPU seconds a process has used so far: utime + stime, fields 14 and 15 of /proc/<pid>/stat. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // after "pid (comm) ": field 3 onwards
-  return (Number(fields[11]) + Number(fields[12])) / TICKS;
-}
 
 interface Sample {
   rps: number;

@@ -5,33 +5,16 @@
 // per million requests (utime+stime from /proc, all its threads, SET and GET together).
 // Run: npx tsx bench/cluster-proxy.ts
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { scriptProcess } from '../test/cluster-helpers.js';
 import { type Started, requireBinary, startRedisServer, startScript } from '../test/helpers.js';
 import { startCluster } from '../test/redis-cluster.js';
+import { cpuSeconds } from './cpu.js';
 import { median } from './load.js';
 
 const run = promisify(execFile);
 const ROUNDS = 3;
 const REQUESTS = 200_000;
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
-/**
- * Both proxies run against the package as built (dist/), as an application that installed it does.
- * The root tsconfig maps `redisproto` to src/index.ts, which tsx follows: the library's sources
- * then run as esbuild-compiled ES modules, and there V8 keeps abandoning its optimised
- * Command.get/args and BufferView ("dependency change", StableMapDependency) and compiling them again,
- * on its compiler threads, for as long as the load lasts: 14–16 CPU s per million requests through
- * the cluster proxy on top of its own work (docs/cluster-proxy.md, "Where the time goes").
- */
-const AS_BUILT = { TSX_TSCONFIG_PATH: 'examples/cluster-proxy/tsconfig.json' };
-
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND; // utime, stime
-}
 
 async function benchmark(port: number): Promise<Record<string, number>> {
   const args = ['-h', '127.0.0.1', '-p', String(port), '-t', 'set,get', '-P', '16', '-c', '50'];
@@ -50,9 +33,9 @@ export async function runClusterProxyBench(log: (line: string) => void = console
   const redis = await startRedisServer();
   const started: Started[] = [];
   try {
-    const clusterProxy = await startScript('cluster-proxy', { CLUSTER: cluster.seeds, ...AS_BUILT });
+    const clusterProxy = await startScript('cluster-proxy', { CLUSTER: cluster.seeds });
     started.push(clusterProxy);
-    const proxy = await startScript('proxy', { UPSTREAM: `127.0.0.1:${redis.port}`, ...AS_BUILT });
+    const proxy = await startScript('proxy', { UPSTREAM: `127.0.0.1:${redis.port}` });
     started.push(proxy);
     const contenders: [string, number, number | null][] = [
       ['redis-server directly', redis.port, null],
