@@ -195,6 +195,11 @@ function shiftProgress(p: Progress, shift: number): Progress {
   return { keep: p.keep - shift, want: p.want < 0 ? -1 : p.want - shift, more: p.more, room: p.room };
 }
 
+/** Any byte array as a Buffer over the same memory (no copy), as the input core works on Buffers. */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /** buf.indexOf bounded by `end`: past it, an owned buffer holds stale bytes. */
 export function indexOf(buf: Buffer, byte: number, from: number, end: number): number {
   const i = buf.indexOf(byte, from);

@@ -3,6 +3,7 @@
  * the stream paused whenever the consumer has enough.
  */
 import type { Readable } from 'node:stream';
+import { asBuffer } from './input.js';
 
 /** What a {@link StreamFeed} delivers to its consumer. */
 export interface FeedHandlers {
@@ -75,8 +76,7 @@ export class StreamFeed {
 
 /** The chunk as a Buffer, or null for what is not bytes (an object-mode stream). */
 function toBuffer(chunk: unknown): Buffer | null {
-  if (Buffer.isBuffer(chunk)) return chunk;
-  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  if (chunk instanceof Uint8Array) return asBuffer(chunk);
   if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
   return null;
 }

@@ -4,7 +4,7 @@
  * {@link ReplyParser}.
  */
 import { ProtocolError, ReplyErrors } from './errors.js';
-import { Input, type Progress, findCR, indexOf } from './input.js';
+import { Input, asBuffer, type Progress, findCR, indexOf } from './input.js';
 import { string2ll } from './int64.js';
 import { type ReplyLimits, type ReplyParserOptions, resolveReplyLimits } from './limits.js';
 import type { Reply } from './reply.js';
@@ -94,8 +94,7 @@ export class ReplyDecoder {
    */
   push(chunk: Uint8Array): void {
     if (this.failure !== null || chunk.length === 0) return;
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    this.moved(this.input.append(buf, this.where()));
+    this.moved(this.input.append(asBuffer(chunk), this.where()));
   }
 
   /**

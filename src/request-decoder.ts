@@ -6,7 +6,7 @@
 import { Command, type Offsets } from './command.js';
 import { Errors, ProtocolError } from './errors.js';
 import { splitInline } from './inline.js';
-import { Input, type Progress, indexOf } from './input.js';
+import { Input, asBuffer, type Progress, indexOf } from './input.js';
 import { string2ll } from './int64.js';
 import { type Limits, type ParserOptions, resolveLimits } from './limits.js';
 import { CR, DOLLAR, LF, NINE, STAR, ZERO } from './resp.js';
@@ -82,8 +82,7 @@ export class RequestDecoder {
    */
   push(chunk: Uint8Array): void {
     if (this.failure !== null || chunk.length === 0) return;
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    this.moved(this.input.append(buf, this.where()));
+    this.moved(this.input.append(asBuffer(chunk), this.where()));
   }
 
   /**
