@@ -24,7 +24,7 @@ describe.skipIf(!(requireBinary('redis-server') && requireBinary('redis-cli')))(
     const [lostKey] = keysOnEveryNode('fo', 1, [victim.port], slots);
     const [keptKey] = keysOnEveryNode('keep', 1, [cluster.masters[0].port], slots);
     expect((await exchange(proxy.port, burst(['SET', lostKey, 'before'], ['SET', keptKey, 'K']))).toString()).toBe('+OK\r\n+OK\r\n+OK\r\n');
-    await cluster.cli(victim.port, 'WAIT', '1', '2000'); // the replica has the value before its master dies
+    expect(await cluster.cli(victim.port, 'WAIT', '1', '2000')).toBe('1'); // the replica has the value before its master dies
     await victim.kill();
     // Until the replica is promoted, the lost slots fail (CLUSTERDOWN, or the error of a dropped
     // connection); the others never do.

@@ -36,7 +36,10 @@ export interface RedisCluster {
   slotPorts(): Promise<number[]>;
   /** Node id of the node on `port`. */
   id(port: number): Promise<string>;
-  /** Resolves once every running node reports cluster_state:ok and agrees on who serves each slot. */
+  /**
+   * Resolves once every running node reports cluster_state:ok and agrees on who serves each slot,
+   * and every replica has finished its sync with its master.
+   */
   settled(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -109,7 +112,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<RedisC
           const running = nodes.filter((n) => n.running());
           const states = await Promise.all(running.map((n) => cli(n.port, 'CLUSTER', 'INFO')));
           const views = new Set(await Promise.all(running.map((n) => slotOwners(n.port))));
-          if (states.every((s) => s.includes('cluster_state:ok')) && views.size === 1) return;
+          // A replica that has not finished its first sync cannot take over (Redis judges its data too
+          // old to fail over), so a failover test must not kill a master before that.
+          const links = await Promise.all(running.map((n) => cli(n.port, 'INFO', 'replication')));
+          const synced = links.every((info) => !info.includes('role:slave') || info.includes('master_link_status:up'));
+          if (states.every((s) => s.includes('cluster_state:ok')) && views.size === 1 && synced) return;
         } catch {
           // a node still starting: ask again
         }
@@ -134,6 +141,8 @@ async function startNode(dir: string, port: number, nodeTimeoutMs: number): Prom
     args.push('--cluster-node-timeout', String(nodeTimeoutMs));
     // Without replicas, a lost master must not take the other slots down with it.
     args.push('--cluster-require-full-coverage', 'no');
+    // A replica's first full sync starts at once, not after Redis 7's default 5 s wait for more replicas.
+    args.push('--repl-diskless-sync-delay', '0');
     await run('mkdir', ['-p', dir]);
     const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
