@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { startClusterDemo } from '../test/cluster-node-support.js';
 import { requireBinary } from '../test/helpers.js';
 import { cpuSeconds } from './cpu.js';
-import { median } from './load.js';
+import { spread, spreadK } from './load.js';
 
 const run = promisify(execFile);
 const SIZES = [1, 2, 4];
@@ -66,12 +66,9 @@ export async function runClusterNodes(log: (line: string) => void = console.erro
   } finally {
     for (const { demo } of clusters) await demo.stop();
   }
-  const k = (n: number): string => `${Math.round(n / 1000)}k`;
-  const cell = (values: number[], f: (v: number) => string): string =>
-    `${f(median(values))} (${f(Math.min(...values))}–${f(Math.max(...values))})`;
   const rows = Object.entries(samples).map(([key, list]) => {
     const [test, n] = key.split(' ');
-    return `| ${test} | ${n} | ${cell(list.map((s) => s.rps), k)} | ${cell(list.map((s) => s.nodesCpu), (v) => v.toFixed(2))} | ${cell(list.map((s) => s.clientCpu), (v) => v.toFixed(2))} |`;
+    return `| ${test} | ${n} | ${spreadK(list.map((s) => s.rps))} | ${spread(list.map((s) => s.nodesCpu))} | ${spread(list.map((s) => s.clientCpu))} |`;
   });
   return [
     `\`redis-benchmark --cluster -t set|get -P 16 -c 50 -n ${REQUESTS}\` against \`npm run cluster-demo\`; median (min–max) of ${ROUNDS} rounds, the cluster sizes taking turns.`,

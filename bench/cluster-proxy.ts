@@ -10,7 +10,7 @@ import { scriptProcess } from '../test/cluster-helpers.js';
 import { type Started, requireBinary, startRedisServer, startScript } from '../test/helpers.js';
 import { startCluster } from '../test/redis-cluster.js';
 import { cpuSeconds } from './cpu.js';
-import { median } from './load.js';
+import { spread, spreadK } from './load.js';
 
 const run = promisify(execFile);
 const ROUNDS = 3;
@@ -54,15 +54,12 @@ export async function runClusterProxyBench(log: (line: string) => void = console
         log(`  round ${round} / ${name}: SET ${Math.round(got.SET)}/s, GET ${Math.round(got.GET)}/s`);
       }
     }
-    const k = (values: number[]): string =>
-      `${Math.round(median(values) / 1000)}k (${Math.round(Math.min(...values) / 1000)}–${Math.round(Math.max(...values) / 1000)}k)`;
     const lines = [
       `| -P 16 -c 50, ${REQUESTS} requests, median of ${ROUNDS} (range) | SET req/s | GET req/s | proxy CPU s per million requests |`,
       '| --- | --- | --- | --- |',
       ...contenders.map(([name]) => {
         const c = cpu[name];
-        const cpuCell = c === undefined ? '—' : `${median(c).toFixed(2)} (${Math.min(...c).toFixed(2)}–${Math.max(...c).toFixed(2)})`;
-        return `| ${name} | ${k(rates[name].SET)} | ${k(rates[name].GET)} | ${cpuCell} |`;
+        return `| ${name} | ${spreadK(rates[name].SET)} | ${spreadK(rates[name].GET)} | ${c === undefined ? '—' : spread(c)} |`;
       }),
     ];
     return lines.join('\n');
