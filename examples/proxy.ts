@@ -1,8 +1,9 @@
 // A Redis proxy in a page: `UPSTREAM=127.0.0.1:6379 npm run proxy`, then `redis-cli -p 6381`.
 // Each client gets its own upstream connection, so MULTI, SELECT and blocking commands
 // behave as they do on Redis. Commands go up as the bytes they arrived in (inline ones are
-// re-encoded as multibulk); replies come back as raw frames, never decoded. A pipelined burst goes up in one write,
-// and its replies come back in as few writes as they arrive in.
+// re-encoded as multibulk); replies come back as raw bytes, checked but never decoded. A
+// pipelined burst goes up in one write, and its replies come back in as few writes as they
+// arrive in.
 //
 // Backpressure runs end to end: a client that does not read its replies makes the proxy
 // stop reading the upstream and stop forwarding that client's commands, so neither the
@@ -49,13 +50,20 @@ async function serve(client: net.Socket): Promise<void> {
   const toUpstream = new Writer(upstream);
   const replies = new ReplyParser(upstream, { maxReplyBytes: MAX_REPLY_BYTES });
   let pending = 0; // commands sent up whose reply has not come back
+  // The upstream's timeout runs while it owes replies (socket activity restarts it): armed
+  // and cleared only as that changes, since each setTimeout() call makes a new timer.
+  const owe = (n: number): void => {
+    const before = pending;
+    pending += n;
+    if (before === 0 && pending > 0) upstream.setTimeout(UPSTREAM_TIMEOUT_MS);
+    else if (before > 0 && pending === 0) upstream.setTimeout(0);
+  };
   // The upstream holds the replies of the commands in flight for a client that does not
   // read, so they are limited to about HIGH_WATER bytes of replies, judged by the replies
   // seen: 1024 GETs of small values, 4 of 256 KiB. A larger reply shrinks the window at
   // once; smaller ones widen it gradually (a moving average).
   let replySize = FIRST_REPLY_GUESS;
   const window = (): number => Math.min(MAX_IN_FLIGHT, Math.max(1, Math.floor(HIGH_WATER / replySize)));
-  let awaitingUpstream = false; // the pump is waiting for upstream bytes
   let lost: string | null = null; // why the upstream is gone
   /** Gives the upstream up: destroyed at once, since a paused socket would never see its own close. */
   const giveUp = (why: string): void => {
@@ -82,30 +90,28 @@ async function serve(client: net.Socket): Promise<void> {
     });
   });
 
-  // Upstream to client: each reply as its raw bytes, flushed when no further reply is buffered
-  // or once the high-water mark is passed; while a flush waits for the client, the upstream is not read.
+  // Upstream to client: the replies as their raw bytes, each burst in one piece, flushed when no
+  // further reply is buffered or once the high-water mark is passed; while a flush waits for the
+  // client, the upstream is not read.
   const pump = async (): Promise<void> => {
     try {
       for (;;) {
-        let frame: Buffer | null | undefined = replies.tryReadFrame();
-        if (frame === undefined) {
-          // The timeout counts only while replies are owed and the proxy is waiting for them.
-          awaitingUpstream = true;
-          if (pending > 0) upstream.setTimeout(UPSTREAM_TIMEOUT_MS);
-          frame = await replies.readFrame();
-          awaitingUpstream = false;
-          upstream.setTimeout(0);
-        }
-        if (frame === null) break;
-        toClient.writeRaw(frame);
-        replySize = frame.length > replySize ? frame.length : replySize + (frame.length - replySize) / 8;
-        if (pending > 0) pending--; // pub/sub messages answer no command
+        const frames = replies.tryReadFrames() ?? (await replies.readFrames());
+        if (frames === null) break;
+        toClient.writeRaw(frames.bytes);
+        // As if each reply of the burst (taken at their average size) moved the average by 1/8.
+        const size = frames.bytes.length / frames.count;
+        replySize = size > replySize ? size : replySize + (size - replySize) * (1 - 0.875 ** frames.count);
+        owe(-Math.min(frames.count, pending)); // pub/sub messages answer no command
         if (!replies.hasBufferedReply() || backlog() >= HIGH_WATER) {
           const flushed = toClient.flush();
           if (client.writableNeedDrain) {
+            // Waiting for the client, not the upstream: only the client's stall counts.
             client.setTimeout(STALL_TIMEOUT_MS);
+            upstream.setTimeout(0);
             await flushed;
             client.setTimeout(0);
+            if (pending > 0) upstream.setTimeout(UPSTREAM_TIMEOUT_MS);
           } else await flushed;
         }
         changed();
@@ -153,7 +159,7 @@ async function serve(client: net.Socket): Promise<void> {
       continue;
     }
     forward(cmd, toUpstream);
-    if (++pending === 1 && awaitingUpstream) upstream.setTimeout(UPSTREAM_TIMEOUT_MS); // a reply is owed from now on
+    owe(1);
     if (cmd.isLast()) await toUpstream.flush().catch(() => {}); // a failure shows up in the pump
   }
   // The replies still in flight go to the client, unless it is gone; then both sides close.

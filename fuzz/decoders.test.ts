@@ -168,3 +168,42 @@ test('ReplyDecoder and ReplyParser agree on any input, however it is split', { t
     150,
   );
 });
+
+/** The bytes and count of every batch nextFrames() (at most `max` each) gives for these chunks, and the error. */
+function decodeBatches(chunks: Buffer[], options: ReplyParserOptions, max: number): Outcome {
+  const decoder = new ReplyDecoder(options);
+  const frames: Buffer[] = [];
+  let count = 0;
+  const drain = (): void => {
+    for (let f; (f = decoder.nextFrames(max)) !== undefined; count += f.count) {
+      expect(f.count).toBeLessThanOrEqual(max);
+      frames.push(f.bytes);
+    }
+  };
+  let error: string | null = null;
+  try {
+    for (const chunk of chunks) {
+      if (chunk.length === 0) continue;
+      decoder.push(chunk);
+      drain();
+    }
+    decoder.end();
+    drain();
+  } catch (err) {
+    error = (err as Error).message;
+  }
+  return { items: [count, Buffer.concat(frames).toString('latin1')], error };
+}
+
+test('nextFrames() gives in batches exactly the frames nextFrame() gives one by one, and the same error', { timeout: testTimeout() }, async () => {
+  await check(
+    'decoders: batches of frames agree with frames',
+    fc.property(anyReplies, cuts, replyLimits, fc.integer({ min: 1, max: 5 }), (bytes, fractions, options, max) => {
+      const chunks = split(bytes, fractions);
+      const one = decodeReplies(chunks, options, [true]);
+      const joined = one.items.map((item) => (item as string).slice('frame '.length)).join('');
+      expect(decodeBatches(chunks, options, max)).toEqual({ items: [one.items.length, joined], error: one.error });
+    }),
+    150,
+  );
+});

@@ -4,7 +4,7 @@ export { Writer, type WriterOptions, type ReplyValue } from './writer.js';
 export { ProtocolError, ErrorCode, type ProtocolErrorCode, type ProtocolErrorOptions } from './errors.js';
 export { DEFAULT_LIMITS, type Limits, type ParserOptions } from './limits.js';
 export { ReplyParser } from './reply-parser.js';
-export { type Reply, type ReplyType } from './reply.js';
+export { type Frames, type Reply, type ReplyType } from './reply.js';
 export { DEFAULT_REPLY_LIMITS, type ReplyLimits, type ReplyParserOptions } from './limits.js';
 export { RequestDecoder } from './request-decoder.js';
 export { ReplyDecoder } from './reply-decoder.js';

@@ -7,7 +7,7 @@ import { ProtocolError, ReplyErrors } from './errors.js';
 import { Input, asBuffer, type Progress, findCR, indexOf } from './input.js';
 import { string2ll } from './int64.js';
 import { type ReplyLimits, type ReplyParserOptions, resolveReplyLimits } from './limits.js';
-import type { Reply } from './reply.js';
+import type { Frames, Reply } from './reply.js';
 import {
   AGGREGATE, BANG, BLOB, COLON, COMMA, CR, DOLLAR, DOT, EQUALS, GREATER, HASH, KIND, LF, LINE, LPAREN, MINUS, PERCENT, PIPE,
   NINE, PLUS, QUESTION, SEMICOLON, STAR, STREAM_END, STREAM_PART, TILDE, UNDERSCORE, ZERO,
@@ -126,6 +126,46 @@ export class ReplyDecoder {
     if (!this.ready()) return undefined;
     const start = this.take();
     return view(this.input, start, this.pos);
+  }
+
+  /**
+   * The raw bytes of the complete replies buffered, at most `max` of them,
+   * as one zero-copy view, and how many replies it holds; `undefined` when
+   * no complete reply is buffered. What {@link ReplyDecoder.nextFrame} gives
+   * one by one, in one piece, with nothing allocated per reply: a proxy
+   * forwards a burst of replies with one `writeRaw` and counts them.
+   *
+   * Every reply is checked as `nextFrame()` checks it. Replies that arrived
+   * split over chunks may come in more than one view.
+   * Throws as {@link ReplyDecoder.next} does; a malformed reply behind
+   * complete ones throws at the following call, so those are passed on first.
+   */
+  nextFrames(max = Infinity): Frames | undefined {
+    if (!(max >= 1)) throw new RangeError(`redisproto: nextFrames needs max >= 1, got ${max}`);
+    let first = this.pos;
+    if (!(this.fresh() && this.quick(false) !== undefined)) {
+      if (!this.ready()) return undefined;
+      first = this.take(); // ready() may have moved the input
+    }
+    // Past the first reply nothing may be copied (the batch's view would be
+    // cut off): go on only while no tail chunk is held, where scanning reads
+    // buf as it is. The batch's bytes are kept aside, as a failure releases them.
+    const input = this.input, bytes = input.bytes, offset = input.offset;
+    let count = 1;
+    let stop = this.pos;
+    while (count < max && input.tail === null) {
+      if (!(this.fresh() && this.quick(false) !== undefined)) {
+        try {
+          if (!this.ready()) break;
+        } catch {
+          break; // kept as the failure: the next call throws it
+        }
+        this.take();
+      }
+      count++;
+      stop = this.pos;
+    }
+    return { bytes: new BufferView(bytes, offset + first, stop - first) as unknown as Buffer, count };
   }
 
   /**

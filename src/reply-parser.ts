@@ -4,7 +4,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { ReplyParserOptions } from './limits.js';
-import type { Reply } from './reply.js';
+import type { Frames, Reply } from './reply.js';
 import { ReplyDecoder } from './reply-decoder.js';
 import { StreamAdapter } from './stream-adapter.js';
 
@@ -72,6 +72,18 @@ export class ReplyParser implements AsyncIterable<Reply> {
   }
 
   /**
+   * The raw bytes of the complete replies buffered, at most `max` of them, as
+   * one zero-copy view and how many replies it holds (waiting for the first
+   * one if none is buffered); `null` at a clean end of the stream. A proxy
+   * forwards a burst of replies with one write and no object per reply. See {@link ReplyDecoder.nextFrames}; rejects
+   * as {@link ReplyParser.readReply} does.
+   */
+  readFrames(max?: number): Promise<Frames | null> {
+    const decoder = this.decoder;
+    return this.adapter.read(() => decoder.nextFrames(max));
+  }
+
+  /**
    * The next reply, decoded, if it is already buffered; `undefined` when it
    * is not (then call {@link ReplyParser.readReply}, which also reports the
    * end of the stream). Throws what `readReply()` would reject with. As with
@@ -95,6 +107,16 @@ export class ReplyParser implements AsyncIterable<Reply> {
       if (frame !== undefined) return frame;
     }
     return this.adapter.tryRead(this.takeFrame);
+  }
+
+  /** {@link ReplyParser.readFrames} for replies already buffered; `undefined` when none is (see {@link ReplyParser.tryReadReply}). */
+  tryReadFrames(max?: number): Frames | undefined {
+    if (this.adapter.idle()) {
+      const frames = this.decoder.nextFrames(max);
+      if (frames !== undefined) return frames;
+    }
+    const decoder = this.decoder;
+    return this.adapter.tryRead(() => decoder.nextFrames(max));
   }
 
   /**

@@ -43,3 +43,15 @@ export type Reply =
 
 /** The `type` of a {@link Reply}. */
 export type ReplyType = Reply['type'];
+
+/**
+ * Several complete replies as the bytes they arrived in, from
+ * {@link ReplyDecoder.nextFrames} or {@link ReplyParser.readFrames}: what a
+ * proxy forwards in one write.
+ */
+export interface Frames {
+  /** The replies' raw bytes, back to back: a zero-copy view of the input. */
+  bytes: Buffer;
+  /** How many replies `bytes` holds (an attribute and the reply it annotates count as one). */
+  count: number;
+}

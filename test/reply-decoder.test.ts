@@ -60,6 +60,44 @@ describe('ReplyDecoder', () => {
     expect(d.nextFrame()).toBeUndefined();
   });
 
+  test('gives the complete replies buffered as one view and their count', () => {
+    const d = new ReplyDecoder();
+    d.push(b('+OK\r\n*2\r\n:1\r\n%1\r\n+k\r\n_\r\n$3\r\nfoo\r\n$5\r\nhe'));
+    expect(d.nextFrames()).toEqual({ bytes: b('+OK\r\n*2\r\n:1\r\n%1\r\n+k\r\n_\r\n$3\r\nfoo\r\n'), count: 3 });
+    expect(d.nextFrames()).toBeUndefined();
+    d.push(b('llo\r\n'));
+    expect(d.nextFrames()).toEqual({ bytes: b('$5\r\nhello\r\n'), count: 1 });
+  });
+
+  test('gives at most max replies in one view', () => {
+    const d = new ReplyDecoder();
+    d.push(b(':1\r\n:2\r\n:3\r\n'));
+    expect(d.nextFrames(2)).toEqual({ bytes: b(':1\r\n:2\r\n'), count: 2 });
+    expect(d.nextFrames(2)).toEqual({ bytes: b(':3\r\n'), count: 1 });
+  });
+
+  test('gives every reply once in its views, whatever the chunk boundaries', () => {
+    const bytes = '+OK\r\n*3\r\n:1\r\n$5\r\nhello\r\n%1\r\n+a\r\n_\r\n$?\r\n;2\r\nab\r\n;0\r\n' + ':7\r\n'.repeat(500);
+    for (let i = 0; i <= bytes.length; i += 7) {
+      const d = new ReplyDecoder();
+      const views: Buffer[] = [];
+      let count = 0;
+      for (const chunk of [bytes.slice(0, i), bytes.slice(i)]) {
+        d.push(b(chunk));
+        for (let f; (f = d.nextFrames()) !== undefined; count += f.count) views.push(f.bytes);
+      }
+      expect(Buffer.concat(views).toString('latin1')).toBe(bytes);
+      expect(count).toBe(503);
+    }
+  });
+
+  test('gives the replies before a malformed one, then throws at the next call', () => {
+    const d = new ReplyDecoder();
+    d.push(b('+OK\r\n:1\r\n:12a\r\n'));
+    expect(d.nextFrames()).toEqual({ bytes: b('+OK\r\n:1\r\n'), count: 2 });
+    expect(() => d.nextFrames()).toThrow('Bad integer value');
+  });
+
   test('mixes frames and decoded replies in order', () => {
     const d = new ReplyDecoder();
     d.push(b(':1\r\n:2\r\n:3\r\n'));

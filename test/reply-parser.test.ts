@@ -264,6 +264,26 @@ describe('readFrame', () => {
   });
 });
 
+describe('readFrames', () => {
+  test('returns the complete replies buffered as one view and their count, waiting for the first', async () => {
+    const stream = new PassThrough();
+    const parser = new ReplyParser(stream);
+    const first = parser.readFrames();
+    stream.write('+OK\r\n*1\r\n:1\r\n$3\r\nab');
+    expect(await first).toEqual({ bytes: Buffer.from('+OK\r\n*1\r\n:1\r\n'), count: 2 });
+    expect(parser.tryReadFrames()).toBeUndefined(); // '$3\r\nab' is not complete
+    stream.end('c\r\n');
+    expect(await parser.readFrames()).toEqual({ bytes: Buffer.from('$3\r\nabc\r\n'), count: 1 });
+    expect(await parser.readFrames()).toBeNull();
+  });
+
+  test('takes at most max replies', async () => {
+    const parser = parserOf([':1\r\n:2\r\n:3\r\n']);
+    expect(await parser.readFrames(2)).toEqual({ bytes: Buffer.from(':1\r\n:2\r\n'), count: 2 });
+    expect(parser.tryReadFrames(2)).toEqual({ bytes: Buffer.from(':3\r\n'), count: 1 });
+  });
+});
+
 describe('tryReadReply and tryReadFrame', () => {
   test('take buffered replies at once, in order, then say undefined', async () => {
     const stream = new PassThrough();
