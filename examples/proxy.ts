@@ -5,13 +5,17 @@
 // pipelined burst goes up in one write, and its replies come back in as few writes as they
 // arrive in.
 //
+// It owns its I/O: the synchronous decoders run inside the sockets' 'data' handlers, so each
+// burst is forwarded in the callback that delivered it, with no promise or await in between.
+// That is what lets it cost about what a blind relay costs (bench/proxy.ts).
+//
 // Backpressure runs end to end: a client that does not read its replies makes the proxy
 // stop reading the upstream and stop forwarding that client's commands, so neither the
 // proxy nor the upstream Redis holds more than a bounded amount for it. Any upstream
 // failure (an error, a close, bytes that are not RESP, a silent upstream) destroys the
 // upstream connection and answers every waiting command with an error.
 import net from 'node:net';
-import { type Command, Parser, ProtocolError, ReplyParser, Writer } from 'redisproto';
+import { ProtocolError, ReplyDecoder, RequestDecoder, Writer } from 'redisproto';
 
 const [upstreamHost, upstreamPort] = (process.env.UPSTREAM ?? '127.0.0.1:6379').split(':');
 const port = Number(process.env.PORT ?? 6381);
@@ -35,21 +39,37 @@ const MAX_REPLY_BYTES = Number(process.env.MAX_REPLY_BYTES ?? 64 * 1024 * 1024);
 /** The reply size assumed before any reply is seen: a new connection's first commands go up 16 at a time. */
 const FIRST_REPLY_GUESS = 64 * 1024;
 
-/** A client's command as it goes up: a multibulk request as the bytes it arrived in, an inline one re-encoded. */
-function forward(cmd: Command, toUpstream: Writer): void {
-  const raw = cmd.raw();
-  if (raw !== null) toUpstream.writeRaw(raw);
-  else toUpstream.writeCommand(cmd.args());
-}
-
-async function serve(client: net.Socket): Promise<void> {
+function serve(client: net.Socket): void {
   client.setNoDelay(true);
-  const parser = new Parser(client);
-  const toClient = new Writer(client);
   const upstream = net.connect(Number(upstreamPort), upstreamHost).setNoDelay(true);
+  const requests = new RequestDecoder();
+  const replies = new ReplyDecoder({ maxReplyBytes: MAX_REPLY_BYTES });
+  const toClient = new Writer(client);
   const toUpstream = new Writer(upstream);
-  const replies = new ReplyParser(upstream, { maxReplyBytes: MAX_REPLY_BYTES });
+  let connected = false;
   let pending = 0; // commands sent up whose reply has not come back
+  let lost: string | null = null; // why the upstream is gone
+  // Set once the client has sent its last command (it ended, or broke the framing): what to
+  // answer after the replies still owed (Redis's protocol error, or nothing), then the close.
+  let last: { reply: Buffer | null } | null = null;
+  let closing = false;
+  // The upstream holds the replies of the commands in flight for a client that does not
+  // read, so they are limited to about HIGH_WATER bytes of replies, judged by the replies
+  // seen: 1024 GETs of small values, 4 of 256 KiB. A larger reply shrinks the window at
+  // once; smaller ones widen it gradually (a moving average).
+  let replySize = FIRST_REPLY_GUESS;
+  const window = (): number => Math.min(MAX_IN_FLIGHT, Math.max(1, Math.floor(HIGH_WATER / replySize)));
+  const backlog = (): number => toClient.bufferedBytes + client.writableLength;
+  const ignore = (): void => {};
+
+  /** The last reply written, the client is destroyed, not just ended: one that never sends its FIN would hold it for ever. */
+  const closeClient = (): void => {
+    if (closing) return;
+    closing = true;
+    upstream.destroy();
+    void toClient.flush().then(() => client.destroySoon(), () => client.destroy());
+  };
+
   // The upstream's timeout runs while it owes replies (socket activity restarts it): armed
   // and cleared only as that changes, since each setTimeout() call makes a new timer.
   const owe = (n: number): void => {
@@ -58,122 +78,131 @@ async function serve(client: net.Socket): Promise<void> {
     if (before === 0 && pending > 0) upstream.setTimeout(UPSTREAM_TIMEOUT_MS);
     else if (before > 0 && pending === 0) upstream.setTimeout(0);
   };
-  // The upstream holds the replies of the commands in flight for a client that does not
-  // read, so they are limited to about HIGH_WATER bytes of replies, judged by the replies
-  // seen: 1024 GETs of small values, 4 of 256 KiB. A larger reply shrinks the window at
-  // once; smaller ones widen it gradually (a moving average).
-  let replySize = FIRST_REPLY_GUESS;
-  const window = (): number => Math.min(MAX_IN_FLIGHT, Math.max(1, Math.floor(HIGH_WATER / replySize)));
-  let lost: string | null = null; // why the upstream is gone
-  /** Gives the upstream up: destroyed at once, since a paused socket would never see its own close. */
-  const giveUp = (why: string): void => {
-    lost ??= why;
-    upstream.destroy();
-  };
-  upstream.on('timeout', () => giveUp(`upstream timed out: no reply within ${UPSTREAM_TIMEOUT_MS} ms`));
-  client.on('timeout', () => client.destroy());
-  const backlog = (): number => toClient.bufferedBytes + client.writableLength;
-  // Wakes the client loop when it waits for room to forward, or for its replies.
-  let wake: (() => void) | null = null;
-  const changed = (): void => {
-    const w = wake;
-    wake = null;
-    w?.();
-  };
-  const nextChange = (): Promise<void> => new Promise((resolve) => (wake = resolve));
-  // The last reply written, the client is destroyed, not just ended: one that never sends its FIN would hold it for ever.
-  const closeClient = (): void => void toClient.flush().then(() => client.destroySoon(), () => client.destroy());
-  await new Promise<void>((resolve) => {
-    upstream.once('connect', resolve).once('error', (err) => {
-      lost ??= `upstream failed: ${err.message}`;
-      resolve();
-    });
-  });
 
-  // Upstream to client: the replies as their raw bytes, each burst in one piece, flushed when no
-  // further reply is buffered or once the high-water mark is passed; while a flush waits for the
-  // client, the upstream is not read.
-  const pump = async (): Promise<void> => {
+  /** Once nothing is owed to a client that has sent its last command: its refusal, if any, then the close. */
+  const settle = (): void => {
+    if (last === null || pending > 0) return;
+    if (last.reply !== null) toClient.writeError(last.reply);
+    closeClient();
+  };
+
+  /**
+   * Client to upstream: the commands buffered, forwarded while the window of commands in
+   * flight has room and the client takes its replies; the burst goes up in one write. The
+   * client is read again only once every command it sent has been taken.
+   */
+  const forward = (): void => {
+    if (last !== null) return;
+    for (;;) {
+      if (lost === null && (pending >= window() || backlog() >= HIGH_WATER)) {
+        client.pause(); // the replies coming back open the window again
+        break;
+      }
+      let cmd;
+      try {
+        cmd = requests.next();
+      } catch (err) {
+        // Redis's reply comes after the replies of the commands before it; then the
+        // client is let go, as Redis does (unbalanced quotes included).
+        last = { reply: err instanceof ProtocolError ? err.reply : null };
+        client.pause();
+        break;
+      }
+      if (cmd === undefined) {
+        if (!closing) client.resume();
+        break;
+      }
+      if (lost !== null) {
+        // No upstream: the burst is answered with the reason, then the client is let go.
+        toClient.writeError(`ERR ${lost}`);
+        if (cmd.isLast()) last = { reply: null };
+        continue;
+      }
+      const raw = cmd.raw();
+      if (raw !== null) toUpstream.writeRaw(raw);
+      else toUpstream.writeCommand(cmd.args());
+      owe(1);
+    }
+    void toUpstream.flush().catch(ignore); // a failure shows up as the upstream's error or close
+    settle();
+  };
+
+  /** Gives the upstream up: every command waiting gets the reason in its place. */
+  const giveUp = (why: string): void => {
+    if (lost !== null) return;
+    lost = why;
+    upstream.destroy();
+    const answered = pending;
+    for (; pending > 0; pending--) toClient.writeError(`ERR ${why}`);
+    // The client is let go once it has had an answer; one whose upstream never came up and
+    // that has sent nothing yet gets its first burst answered with the reason first.
+    if (connected || answered > 0 || last !== null) closeClient();
+    else forward();
+  };
+
+  client.on('data', (chunk: Buffer) => {
+    requests.push(chunk);
+    forward();
+  });
+  client.on('end', () => {
+    if (last !== null) return;
     try {
-      for (;;) {
-        const frames = replies.tryReadFrames() ?? (await replies.readFrames());
-        if (frames === null) break;
+      requests.end();
+      last = { reply: null };
+    } catch (err) {
+      last = { reply: err instanceof ProtocolError ? err.reply : null };
+    }
+    settle();
+  });
+  client.on('drain', () => {
+    // The client took its replies: the upstream is read again, and only its silence counts.
+    client.setTimeout(0);
+    if (pending > 0) upstream.setTimeout(UPSTREAM_TIMEOUT_MS);
+    upstream.resume();
+    forward();
+  });
+  client.on('timeout', () => client.destroy());
+  client.on('close', () => {
+    closing = true;
+    upstream.destroy();
+  });
+  client.on('error', ignore); // 'close' follows
+
+  // Upstream to client: the replies as their raw bytes, each burst in one piece; while the
+  // client does not take them, the upstream is not read.
+  upstream.on('connect', () => (connected = true));
+  upstream.on('data', (chunk: Buffer) => {
+    replies.push(chunk);
+    try {
+      for (let frames; (frames = replies.nextFrames()) !== undefined; ) {
         toClient.writeRaw(frames.bytes);
         // As if each reply of the burst (taken at their average size) moved the average by 1/8.
         const size = frames.bytes.length / frames.count;
         replySize = size > replySize ? size : replySize + (size - replySize) * (1 - 0.875 ** frames.count);
         owe(-Math.min(frames.count, pending)); // pub/sub messages answer no command
-        if (!replies.hasBufferedReply() || backlog() >= HIGH_WATER) {
-          const flushed = toClient.flush();
-          if (client.writableNeedDrain) {
-            // Waiting for the client, not the upstream: only the client's stall counts.
-            client.setTimeout(STALL_TIMEOUT_MS);
-            upstream.setTimeout(0);
-            await flushed;
-            client.setTimeout(0);
-            if (pending > 0) upstream.setTimeout(UPSTREAM_TIMEOUT_MS);
-          } else await flushed;
-        }
-        changed();
       }
-      giveUp('upstream closed the connection');
     } catch (err) {
       giveUp(`upstream failed: ${(err as Error).message}`);
+      return;
     }
-    // Every command still waiting gets an error in its place, then the client is let go.
-    for (; pending > 0; pending--) toClient.writeError(`ERR ${lost}`);
-    changed();
-    closeClient();
-  };
-  const pumping = lost === null ? pump() : null;
-
-  // Client to upstream: each command forwarded, the burst flushed when the client's burst ends.
-  let clientGone = false;
-  for (;;) {
-    let cmd: Command | null;
-    try {
-      cmd = parser.tryReadCommand() ?? (await parser.readCommand());
-    } catch (err) {
-      if (!(err instanceof ProtocolError)) {
-        clientGone = true; // the client's socket failed: nobody to answer
-        break;
-      }
-      // Redis's reply comes after the replies of the commands before it; then
-      // the client is let go, as Redis does (unbalanced quotes included).
-      await toUpstream.flush().catch(() => {});
-      while (pending > 0 && lost === null) await nextChange();
-      if (err.reply !== null) toClient.writeError(err.reply);
-      break;
+    void toClient.flush().catch(ignore); // a failure shows up as the client's close
+    if (client.writableNeedDrain) {
+      // Waiting for the client, not the upstream: only the client's stall counts.
+      upstream.pause();
+      upstream.setTimeout(0);
+      client.setTimeout(STALL_TIMEOUT_MS);
     }
-    if (cmd === null) break;
-    // Backpressure: no more commands go up while the window of commands in
-    // flight is full or the client has not taken the replies already here.
-    while (lost === null && (pending >= window() || backlog() >= HIGH_WATER)) {
-      if (toUpstream.bufferedBytes > 0) await toUpstream.flush().catch(() => {}); // their replies free the window
-      else await nextChange();
-    }
-    if (lost !== null) {
-      // No upstream: this burst is answered with the reason, then the client is let go.
-      toClient.writeError(`ERR ${lost}`);
-      if (cmd.isLast()) break;
-      continue;
-    }
-    forward(cmd, toUpstream);
-    owe(1);
-    if (cmd.isLast()) await toUpstream.flush().catch(() => {}); // a failure shows up in the pump
-  }
-  // The replies still in flight go to the client, unless it is gone; then both sides close.
-  if (!clientGone) {
-    await toUpstream.flush().catch(() => {});
-    while (pending > 0 && lost === null) await nextChange();
-  }
-  giveUp('the client left');
-  await pumping;
-  closeClient();
+    forward(); // the window may have room again
+    settle();
+  });
+  upstream.on('timeout', () => giveUp(`upstream timed out: no reply within ${UPSTREAM_TIMEOUT_MS} ms`));
+  upstream.on('error', (err) => giveUp(`upstream failed: ${err.message}`));
+  upstream.on('close', () => giveUp('upstream closed the connection'));
 }
 
+// Half-open: a client that sends its FIN right after its commands still gets their replies.
 net
-  .createServer((client) => void serve(client).catch(() => client.destroy()))
+  .createServer({ allowHalfOpen: true }, serve)
   .on('error', (err) => {
     console.error(`redisproto proxy: cannot listen on 127.0.0.1:${port}: ${err.message}`);
     process.exit(1);

@@ -197,8 +197,8 @@ function decodeBatches(chunks: Buffer[], options: ReplyParserOptions, max: numbe
 
 test('nextFrames() gives in batches exactly the frames nextFrame() gives one by one, and the same error', { timeout: testTimeout() }, async () => {
   await check(
-    'decoders: batches of frames agree with frames',
-    fc.property(anyReplies, cuts, replyLimits, fc.integer({ min: 1, max: 5 }), (bytes, fractions, options, max) => {
+    'decoders: batches of frames',
+    fc.asyncProperty(anyReplies, cuts, replyLimits, fc.integer({ min: 1, max: 5 }), async (bytes, fractions, options, max) => {
       const chunks = split(bytes, fractions);
       const one = decodeReplies(chunks, options, [true]);
       const joined = one.items.map((item) => (item as string).slice('frame '.length)).join('');
