@@ -1,6 +1,6 @@
 // Reply decoding, client side: six workloads, each in a fresh node process,
-// fed in 64 KiB chunks to ReplyParser (the fast loop, replies and frames), to
-// ReplyDecoder in a plain loop when the built package exports it, and to three
+// fed in 64 KiB chunks to ReplyParser (the fast loop: replies, frames, batches of
+// frames), to ReplyDecoder in a plain loop, and to three
 // peers: redis-parser (under ioredis; returnBuffers), the decoder inside
 // @redis/client (node-redis) driven as its commands queue drives it, and
 // @jsonjoy.com/json-pack's streaming RESP decoder. Within each round every
@@ -28,6 +28,8 @@ const { ReplyParser } = redisproto;
 /** The synchronous decoder of issue 13, once the package exports it. */
 const ReplyDecoder = redisproto.ReplyDecoder;
 const decoderFrames = typeof ReplyDecoder?.prototype?.nextFrame === 'function';
+/** nextFrames(), the batch of frames a proxy forwards, once the package has it. */
+const decoderBatches = typeof ReplyDecoder?.prototype?.nextFrames === 'function';
 
 const BIG = 64 * 1024 * 1024;
 const VALUE = 'value:0123'; // 10 bytes
@@ -111,6 +113,35 @@ async function replyParserFrames(chunks, onChunk) {
   }
 }
 
+/** nextFrames(): every complete reply of a chunk in one view; returns the replies counted and the last view. */
+function replyDecoderBatches(chunks, onChunk) {
+  const decoder = new ReplyDecoder();
+  let n = 0;
+  let last;
+  for (const chunk of chunks) {
+    decoder.push(chunk);
+    onChunk?.();
+    for (let f = decoder.nextFrames(); f !== undefined; f = decoder.nextFrames()) {
+      n += f.count;
+      last = f.bytes;
+    }
+  }
+  decoder.end();
+  return [n, last];
+}
+
+async function replyParserBatches(chunks, onChunk) {
+  const parser = new ReplyParser(chunkStream(chunks, onChunk));
+  let n = 0;
+  let last;
+  for (;;) {
+    const f = parser.tryReadFrames() ?? (await parser.readFrames());
+    if (f === null) return [n, last];
+    n += f.count;
+    last = f.bytes;
+  }
+}
+
 function replyDecoder(chunks, onChunk, frames = false) {
   const decoder = new ReplyDecoder();
   let n = 0;
@@ -187,6 +218,21 @@ function jsonPack(chunks, onChunk) {
   return [n, last];
 }
 
+/**
+ * One live instance of each contender's objects for the whole process, as a client
+ * always has one for its connection. Without them, the full GC before each run
+ * collects every instance, V8 then drops the object shapes the optimised loops
+ * were specialised on, and each run starts by deoptimising ("weak objects" in
+ * --trace-deopt): a cost of this harness, not of any decoder.
+ */
+const RESIDENT = [
+  new ReplyParser(chunkStream([])),
+  ReplyDecoder ? new ReplyDecoder() : null,
+  new RedisParser({ returnBuffers: true, returnReply() {}, returnError() {} }),
+  new NodeRedisDecoder({ onReply() {}, onErrorReply() {}, onPush() {}, getTypeMapping: () => NODE_REDIS_TYPES }),
+  new RespStreamingDecoder(),
+];
+
 /** Contenders: key → [name, run, how its last reply gives the big value's length, RESP2 only]. */
 const CONTENDERS = {
   replyParser: ['ReplyParser, `tryReadReply() ?? await readReply()`', replyParser, valueLength.reply],
@@ -196,6 +242,12 @@ const CONTENDERS = {
     : {}),
   ...(decoderFrames
     ? { replyDecoderFrames: ['ReplyDecoder frames, `push()` then `nextFrame()`', (c, o) => replyDecoder(c, o, true), valueLength.frame] }
+    : {}),
+  ...(decoderBatches
+    ? {
+        replyParserBatches: ['ReplyParser batches of frames, `tryReadFrames() ?? await readFrames()`', replyParserBatches, valueLength.frame],
+        replyDecoderBatches: ['ReplyDecoder batches of frames, `push()` then `nextFrames()`', replyDecoderBatches, valueLength.frame],
+      }
     : {}),
   redisParser: ['redis-parser (returnBuffers)', redisParser, valueLength.bytes, true],
   nodeRedis: [`@redis/client ${nodeRedisVersion} decoder (bulks as Buffers)`, nodeRedis, valueLength.bytes],
@@ -230,6 +282,7 @@ async function extraMemory(key, workload, chunks) {
 
 /** One workload in this process: every contender once per round, turning order; medians and per-round ratios. */
 async function measure(name, only) {
+  if (RESIDENT.length === 0) throw new Error('unreachable: keeps RESIDENT referenced');
   const workload = WORKLOADS[name];
   const keys = Object.keys(CONTENDERS).filter((k) => (only ? k === only : !(workload.resp3 && CONTENDERS[k][3])));
   const chunks = chunked(workload.bytes());
