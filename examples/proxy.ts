@@ -123,7 +123,7 @@ function serve(client: net.Socket): void {
       else toUpstream.writeCommand(cmd.args());
       owe(1);
     }
-    void toUpstream.flush().catch(ignore); // a failure shows up as the upstream's error or close
+    toUpstream.flushNow(); // a failure shows up as the upstream's error or close
     settle();
   };
 
@@ -185,8 +185,7 @@ function serve(client: net.Socket): void {
       giveUp(`upstream failed: ${(err as Error).message}`);
       return;
     }
-    void toClient.flush().catch(ignore); // a failure shows up as the client's close
-    if (client.writableNeedDrain) {
+    if (!toClient.flushNow() && !client.destroyed) {
       // Waiting for the client, not the upstream: only the client's stall counts.
       upstream.pause();
       upstream.setTimeout(0);

@@ -497,6 +497,20 @@ export class Writer {
     return draining;
   }
 
+  /**
+   * Hands the buffered replies to the stream now and returns, with no promise:
+   * for code that drives its sockets from their own callbacks (a `'data'`
+   * handler), where each awaited or caught `flush()` costs a microtask. Returns
+   * what `stream.write()` returns: `false` when the stream's buffer is full and
+   * the caller should wait for its `'drain'` before writing more; also `false`
+   * once the stream has failed (its `'error'` or `'close'` tells, and
+   * {@link Writer.flush} rejects with the failure).
+   */
+  flushNow(): boolean {
+    this.spill();
+    return this.failure === null && !this.stream.writableNeedDrain;
+  }
+
   /** Writes buffered bytes to the stream (without waiting for it), all but those an open RESP2 attribute holds. */
   private spill(): void {
     const end = this.drops === null ? this.len : this.settleDrops();

@@ -141,6 +141,27 @@ describe('handing bytes to the stream', () => {
     expect(drained).toBe(true);
   });
 
+  test('flushNow hands the replies over at once and says whether the stream can take more', () => {
+    const written: string[] = [];
+    const stream = new Writable({ highWaterMark: 8, write: (chunk: Buffer, _e, done) => (written.push(chunk.toString()), setTimeout(done, 5)) });
+    const writer = new Writer(stream);
+    writer.writeSimpleString('OK');
+    expect(writer.flushNow()).toBe(true);
+    expect(written).toEqual(['+OK\r\n']);
+    writer.writeSimpleString('a longer line');
+    expect(writer.flushNow()).toBe(false); // past the stream's high-water mark: wait for 'drain'
+    expect(writer.bufferedBytes).toBe(0);
+  });
+
+  test('flushNow on a destroyed stream says false, and flush rejects', async () => {
+    const stream = new PassThrough();
+    stream.destroy();
+    const writer = new Writer(stream);
+    writer.writeSimpleString('OK');
+    expect(writer.flushNow()).toBe(false);
+    await expect(writer.flush()).rejects.toThrow('the stream is closed');
+  });
+
   test('flush on a destroyed stream rejects, and write methods do not throw', async () => {
     const stream = new PassThrough();
     stream.destroy();
