@@ -5,7 +5,7 @@
  * of a big value reserved once a fixed share of it has arrived. Also the
  * bounded searches for a line's end that both decoders use.
  */
-import { CR } from './resp.js';
+import { Byte } from './resp.js';
 
 /** Smallest buffer allocated when chunks have to be stitched together. */
 const MIN_STITCH = 16 * 1024;
@@ -216,6 +216,6 @@ const SHORT_SCAN = 24;
  */
 export function findCR(buf: Buffer, from: number, end: number): number {
   const stop = Math.min(end, from + SHORT_SCAN);
-  for (let i = from; i < stop; i++) if (buf[i] === CR) return i;
-  return stop < end ? indexOf(buf, CR, stop, end) : -1;
+  for (let i = from; i < stop; i++) if (buf[i] === Byte.CR) return i;
+  return stop < end ? indexOf(buf, Byte.CR, stop, end) : -1;
 }

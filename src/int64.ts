@@ -2,7 +2,7 @@
  * Integers as Redis reads them (`string2ll` in `src/util.c`): the one rule
  * behind request counts and lengths and every reply integer and length.
  */
-import { MINUS, NINE, ZERO } from './resp.js';
+import { Byte } from './resp.js';
 
 /**
  * Reads buf[start, end) as Redis's `string2ll` does: an optional `-`, then
@@ -13,16 +13,16 @@ import { MINUS, NINE, ZERO } from './resp.js';
  */
 export function string2ll(buf: Uint8Array, start: number, end: number): number {
   let p = start;
-  const negative = p < end && buf[p] === MINUS;
+  const negative = p < end && buf[p] === Byte.MINUS;
   if (negative) p++;
   const digits = end - p;
   if (digits <= 0 || digits > 19) return NaN;
-  if (buf[p] === ZERO) return digits === 1 && !negative ? 0 : NaN;
+  if (buf[p] === Byte.ZERO) return digits === 1 && !negative ? 0 : NaN;
   let value = 0;
   for (; p < end; p++) {
     const c = buf[p];
-    if (c < ZERO || c > NINE) return NaN;
-    value = value * 10 + (c - ZERO);
+    if (c < Byte.ZERO || c > Byte.NINE) return NaN;
+    value = value * 10 + (c - Byte.ZERO);
   }
   if (digits === 19 && !fitsInt64(buf, end - 19, negative)) return NaN;
   return negative ? -value : value;

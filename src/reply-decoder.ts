@@ -8,10 +8,7 @@ import { Input, asBuffer, type Progress, findCR, indexOf } from './input.js';
 import { string2ll } from './int64.js';
 import { type ReplyLimits, type ReplyParserOptions, resolveReplyLimits } from './limits.js';
 import type { Frames, Reply } from './reply.js';
-import {
-  AGGREGATE, BANG, BLOB, COLON, COMMA, CR, DOLLAR, DOT, EQUALS, GREATER, HASH, KIND, LF, LINE, LPAREN, MINUS, PERCENT, PIPE,
-  NINE, PLUS, QUESTION, SEMICOLON, STAR, STREAM_END, STREAM_PART, TILDE, UNDERSCORE, ZERO,
-} from './resp.js';
+import { Byte, KIND, Kind } from './resp.js';
 import { BufferView } from './view.js';
 
 /**
@@ -248,14 +245,14 @@ export class ReplyDecoder {
     if (start >= end) return undefined;
     let value: Reply | null | undefined;
     let elements = 1;
-    if (buf[start] !== STAR) {
+    if (buf[start] !== Byte.STAR) {
       value = item(this.input, start, end, build, this.limits.maxBulkLength);
       if (value === undefined) return undefined;
     } else {
       // Read as scan() would: the depth check comes before the count.
       if (this.limits.maxDepth < 1) return undefined;
       const cr = findCR(buf, start + 1, end);
-      if (cr < 0 || cr - start - 1 > SHORT_LINE || cr + 1 >= end || buf[cr + 1] !== LF) return undefined;
+      if (cr < 0 || cr - start - 1 > SHORT_LINE || cr + 1 >= end || buf[cr + 1] !== Byte.LF) return undefined;
       const n = string2ll(buf, start + 1, cr);
       at = cr + 2;
       if (n === -1) {
@@ -339,49 +336,49 @@ export class ReplyDecoder {
         const len = this.dataLen;
         if (end - cur < len + 2) break;
         const dataEnd = cur + len;
-        if (buf[dataEnd] !== CR || buf[dataEnd + 1] !== LF) throw ReplyErrors.missingCrlf();
-        if (this.dataType === EQUALS && (len < 4 || buf[cur + 3] !== COLON)) throw ReplyErrors.badVerbatim();
+        if (buf[dataEnd] !== Byte.CR || buf[dataEnd + 1] !== Byte.LF) throw ReplyErrors.missingCrlf();
+        if (this.dataType === Byte.EQUALS && (len < 4 || buf[cur + 3] !== Byte.COLON)) throw ReplyErrors.badVerbatim();
         cur = this.lineScan = dataEnd + 2;
         this.dataLen = -1;
-        done = this.dataType !== SEMICOLON; // a part of a streamed string is not an element
+        done = this.dataType !== Byte.SEMICOLON; // a part of a streamed string is not an element
       } else {
         if (cur >= end) break;
         const type = buf[cur];
         const kind = KIND[type];
         // Judged on its first byte, so garbage fails at once rather than after a line.
         if (this.inStreamedString) {
-          if (type !== SEMICOLON) throw ReplyErrors.badStreamedChunk();
-        } else if (kind === 0 || kind === STREAM_PART) {
+          if (type !== Byte.SEMICOLON) throw ReplyErrors.badStreamedChunk();
+        } else if (kind === 0 || kind === Kind.STREAM_PART) {
           throw ReplyErrors.badTypeByte(type);
-        } else if (kind === STREAM_END && (counts.length === 0 || counts[counts.length - 1] >= 0)) {
+        } else if (kind === Kind.STREAM_END && (counts.length === 0 || counts[counts.length - 1] >= 0)) {
           throw ReplyErrors.badTypeByte(type);
         }
         const cr = findCR(buf, Math.max(cur + 1, this.lineScan), end);
         const lineEnd = cr < 0 ? end : cr;
         // Judged the same whether the line is complete or not, so that the
         // error does not depend on where the chunks were cut.
-        const long = type === PLUS || type === MINUS || type === LPAREN;
+        const long = type === Byte.PLUS || type === Byte.MINUS || type === Byte.LPAREN;
         if (lineEnd - cur - 1 > (long ? limits.maxBulkLength : SHORT_LINE)) throw lineTooLong(type);
         if (cr < 0 || cr + 1 >= end) {
           this.lineScan = lineEnd;
           break;
         }
-        if (buf[cr + 1] !== LF) throw badLine(type); // a lone CR would be part of the line
+        if (buf[cr + 1] !== Byte.LF) throw badLine(type); // a lone CR would be part of the line
         const from = cur + 1;
         switch (kind) {
-          case LINE:
+          case Kind.LINE:
             checkLine(buf, type, from, cr);
             done = true;
             break;
-          case BLOB: {
-            if (type === DOLLAR && cr === from + 1 && buf[from] === QUESTION) {
+          case Kind.BLOB: {
+            if (type === Byte.DOLLAR && cr === from + 1 && buf[from] === Byte.QUESTION) {
               this.inStreamedString = true;
               this.streamedLength = 0;
               break;
             }
             const len = string2ll(buf, from, cr);
             if (len !== len) throw ReplyErrors.badBulkLength();
-            if (len === -1 && type === DOLLAR) {
+            if (len === -1 && type === Byte.DOLLAR) {
               done = true; // the null bulk
               break;
             }
@@ -390,7 +387,7 @@ export class ReplyDecoder {
             this.dataType = type;
             break;
           }
-          case STREAM_PART: {
+          case Kind.STREAM_PART: {
             const len = string2ll(buf, from, cr);
             if (len !== len) throw ReplyErrors.badBulkLength();
             if (len < 0 || (this.streamedLength += len) > limits.maxBulkLength) {
@@ -401,27 +398,27 @@ export class ReplyDecoder {
               done = true;
             } else {
               this.dataLen = len;
-              this.dataType = SEMICOLON;
+              this.dataType = Byte.SEMICOLON;
             }
             break;
           }
-          case AGGREGATE: {
+          case Kind.AGGREGATE: {
             // As hiredis, before the count: even an empty or null aggregate is one level deeper.
             if (kinds.length >= limits.maxDepth) throw ReplyErrors.maxDepth();
             let count: number;
-            if (cr === from + 1 && buf[from] === QUESTION && (type === STAR || type === PERCENT || type === TILDE)) {
+            if (cr === from + 1 && buf[from] === Byte.QUESTION && (type === Byte.STAR || type === Byte.PERCENT || type === Byte.TILDE)) {
               count = STREAMED;
             } else {
               const n = string2ll(buf, from, cr);
               if (n !== n) throw ReplyErrors.badMultiBulkLength();
-              if (n === -1 && type === STAR) {
+              if (n === -1 && type === Byte.STAR) {
                 done = true; // the null array
                 break;
               }
               if (n < 0 || n > limits.maxAggregateLength) throw ReplyErrors.multiBulkLengthOutOfRange();
               // Maps and attributes hold pairs; an attribute is followed by the reply it annotates.
-              count = type === PERCENT || type === PIPE ? 2 * n : n;
-              if (type === PIPE) count++;
+              count = type === Byte.PERCENT || type === Byte.PIPE ? 2 * n : n;
+              if (type === Byte.PIPE) count++;
               if (count === 0) {
                 done = true;
                 break;
@@ -435,7 +432,7 @@ export class ReplyDecoder {
           default: {
             // STREAM_END: the top aggregate is streamed (checked above).
             const top = counts.length - 1;
-            if (cr !== from || (kinds[top] === PERCENT && (STREAMED - counts[top]) % 2 !== 0)) {
+            if (cr !== from || (kinds[top] === Byte.PERCENT && (STREAMED - counts[top]) % 2 !== 0)) {
               throw ReplyErrors.badStreamEnd();
             }
             kinds.pop();
@@ -453,7 +450,7 @@ export class ReplyDecoder {
         const c = counts[top];
         if (c < 0) {
           // A streamed aggregate has no count to check against the limit: check what it holds.
-          const most = kinds[top] === PERCENT ? 2 * limits.maxAggregateLength : limits.maxAggregateLength;
+          const most = kinds[top] === Byte.PERCENT ? 2 * limits.maxAggregateLength : limits.maxAggregateLength;
           if (STREAMED - c >= most) throw ReplyErrors.multiBulkLengthOutOfRange();
         }
         if (c < 0 || c > 1) {
@@ -500,28 +497,28 @@ let at = 0;
 function item(input: Input, p: number, end: number, build: boolean, maxBulk: number): Reply | null | undefined {
   const buf = input.buf;
   const type = buf[p];
-  if (type === DOLLAR) {
+  if (type === Byte.DOLLAR) {
     const len = lineInt(buf, p + 1, end);
     if (len === -1) return build ? { type: 'null', origin: '$' } : null;
     if (!(len >= 0 && len <= maxBulk)) return undefined; // NaN and `$?` too
     const data = at, dataEnd = data + len;
-    if (dataEnd + 2 > end || buf[dataEnd] !== CR || buf[dataEnd + 1] !== LF) return undefined;
+    if (dataEnd + 2 > end || buf[dataEnd] !== Byte.CR || buf[dataEnd + 1] !== Byte.LF) return undefined;
     at = dataEnd + 2;
     return build ? { type: 'bulk', value: view(input, data, dataEnd) } : null;
   }
-  if (type === COLON) {
+  if (type === Byte.COLON) {
     const n = lineInt(buf, p + 1, end);
     if (n !== n) return undefined;
     return build ? { type: 'integer', value: n } : null;
   }
-  if (type !== PLUS && type !== MINUS) return undefined;
+  if (type !== Byte.PLUS && type !== Byte.MINUS) return undefined;
   const cr = findCR(buf, p + 1, end);
-  if (cr < 0 || cr + 1 >= end || buf[cr + 1] !== LF || cr - p - 1 > maxBulk) return undefined;
+  if (cr < 0 || cr + 1 >= end || buf[cr + 1] !== Byte.LF || cr - p - 1 > maxBulk) return undefined;
   if (hasLF(buf, p + 1, cr)) return undefined;
   at = cr + 2;
   if (!build) return null;
   const value = cachedText(buf, p + 1, cr);
-  return type === PLUS ? { type: 'simple', value } : { type: 'error', value };
+  return type === Byte.PLUS ? { type: 'simple', value } : { type: 'error', value };
 }
 
 /** Most digits {@link lineInt} reads: any such integer is exact in a double. */
@@ -534,19 +531,19 @@ const SHORT_INT = 15;
  * path reads those).
  */
 function lineInt(buf: Buffer, p: number, end: number): number {
-  const negative = buf[p] === MINUS;
+  const negative = buf[p] === Byte.MINUS;
   const first = negative ? p + 1 : p;
   const stop = Math.min(end, first + SHORT_INT + 1);
   let value = 0;
   let i = first;
   for (; i < stop; i++) {
     const c = buf[i];
-    if (c < ZERO || c > NINE) break;
-    value = value * 10 + (c - ZERO);
+    if (c < Byte.ZERO || c > Byte.NINE) break;
+    value = value * 10 + (c - Byte.ZERO);
   }
   const digits = i - first;
-  if (digits === 0 || digits > SHORT_INT || i + 1 >= end || buf[i] !== CR || buf[i + 1] !== LF) return NaN;
-  if (buf[first] === ZERO && (digits > 1 || negative)) return NaN; // string2ll's rule: no leading zero, no -0
+  if (digits === 0 || digits > SHORT_INT || i + 1 >= end || buf[i] !== Byte.CR || buf[i + 1] !== Byte.LF) return NaN;
+  if (buf[first] === Byte.ZERO && (digits > 1 || negative)) return NaN; // string2ll's rule: no leading zero, no -0
   at = i + 2;
   return negative ? -value : value;
 }
@@ -577,21 +574,21 @@ function cachedText(buf: Buffer, start: number, end: number): string {
 /** Checks a complete line of a simple type, as hiredis's processLineItem does. */
 function checkLine(buf: Buffer, type: number, start: number, end: number): void {
   switch (type) {
-    case PLUS:
-    case MINUS:
+    case Byte.PLUS:
+    case Byte.MINUS:
       if (hasLF(buf, start, end)) throw ReplyErrors.badSimpleString();
       return;
-    case COLON:
+    case Byte.COLON:
       if (Number.isNaN(string2ll(buf, start, end))) throw ReplyErrors.badInteger();
       return;
-    case COMMA: // ','
+    case Byte.COMMA: // ','
       if (end - start >= 326) throw ReplyErrors.doubleTooLarge();
       if (parseDouble(buf, start, end) === null) throw ReplyErrors.badDouble();
       return;
-    case UNDERSCORE: // '_'
+    case Byte.UNDERSCORE: // '_'
       if (end !== start) throw ReplyErrors.badNil();
       return;
-    case HASH: // '#'
+    case Byte.HASH: // '#'
       if (end - start !== 1 || (buf[start] !== 0x74 && buf[start] !== 0x66)) throw ReplyErrors.badBool();
       return;
     default: // '('
@@ -601,35 +598,35 @@ function checkLine(buf: Buffer, type: number, start: number, end: number): void 
 
 /** Whether buf[start, end) holds an LF: a JS loop for a short line, cheaper than the native search's call. */
 function hasLF(buf: Buffer, start: number, end: number): boolean {
-  if (end - start > SHORT_TEXT) return indexOf(buf, LF, start, end) >= 0;
-  for (let i = start; i < end; i++) if (buf[i] === LF) return true;
+  if (end - start > SHORT_TEXT) return indexOf(buf, Byte.LF, start, end) >= 0;
+  for (let i = start; i < end; i++) if (buf[i] === Byte.LF) return true;
   return false;
 }
 
 /** The error for a line of this type that is not complete within its limit. */
 function lineTooLong(type: number): ProtocolError {
-  if (type === PLUS || type === MINUS) return ReplyErrors.simpleStringTooLong();
-  if (type === COMMA) return ReplyErrors.doubleTooLarge();
+  if (type === Byte.PLUS || type === Byte.MINUS) return ReplyErrors.simpleStringTooLong();
+  if (type === Byte.COMMA) return ReplyErrors.doubleTooLarge();
   return badLine(type);
 }
 
 /** The error hiredis gives for a malformed line of this type. */
 function badLine(type: number): ProtocolError {
   switch (KIND[type]) {
-    case BLOB:
-    case STREAM_PART:
+    case Kind.BLOB:
+    case Kind.STREAM_PART:
       return ReplyErrors.badBulkLength();
-    case AGGREGATE:
+    case Kind.AGGREGATE:
       return ReplyErrors.badMultiBulkLength();
-    case STREAM_END:
+    case Kind.STREAM_END:
       return ReplyErrors.badStreamEnd();
   }
   switch (type) {
-    case COLON: return ReplyErrors.badInteger();
-    case COMMA: return ReplyErrors.badDouble();
-    case UNDERSCORE: return ReplyErrors.badNil();
-    case HASH: return ReplyErrors.badBool();
-    case LPAREN: return ReplyErrors.badBignum();
+    case Byte.COLON: return ReplyErrors.badInteger();
+    case Byte.COMMA: return ReplyErrors.badDouble();
+    case Byte.UNDERSCORE: return ReplyErrors.badNil();
+    case Byte.HASH: return ReplyErrors.badBool();
+    case Byte.LPAREN: return ReplyErrors.badBignum();
     default: return ReplyErrors.badSimpleString();
   }
 }
@@ -676,17 +673,17 @@ function decode(input: Input, start: number): Reply {
     const next = cr + 2;
     let value: Reply | null = null;
     switch (type) {
-      case PLUS: value = { type: 'simple', value: text(buf, p + 1, cr) }; p = next; break;
-      case MINUS: value = { type: 'error', value: text(buf, p + 1, cr) }; p = next; break;
-      case COLON: value = { type: 'integer', value: integerAt(buf, p + 1, cr) }; p = next; break;
-      case COMMA: value = { type: 'double', value: parseDouble(buf, p + 1, cr) as number }; p = next; break;
-      case UNDERSCORE: value = { type: 'null', origin: '_' }; p = next; break;
-      case HASH: value = { type: 'boolean', value: buf[p + 1] === 0x74 }; p = next; break;
-      case LPAREN: value = { type: 'bigNumber', value: BigInt(buf.toString('latin1', p + 1, cr)) }; p = next; break;
-      case DOLLAR:
-      case BANG:
-      case EQUALS: {
-        if (buf[p + 1] === QUESTION) {
+      case Byte.PLUS: value = { type: 'simple', value: text(buf, p + 1, cr) }; p = next; break;
+      case Byte.MINUS: value = { type: 'error', value: text(buf, p + 1, cr) }; p = next; break;
+      case Byte.COLON: value = { type: 'integer', value: integerAt(buf, p + 1, cr) }; p = next; break;
+      case Byte.COMMA: value = { type: 'double', value: parseDouble(buf, p + 1, cr) as number }; p = next; break;
+      case Byte.UNDERSCORE: value = { type: 'null', origin: '_' }; p = next; break;
+      case Byte.HASH: value = { type: 'boolean', value: buf[p + 1] === 0x74 }; p = next; break;
+      case Byte.LPAREN: value = { type: 'bigNumber', value: BigInt(buf.toString('latin1', p + 1, cr)) }; p = next; break;
+      case Byte.DOLLAR:
+      case Byte.BANG:
+      case Byte.EQUALS: {
+        if (buf[p + 1] === Byte.QUESTION) {
           parts = [];
           p = next;
           break;
@@ -698,13 +695,13 @@ function decode(input: Input, start: number): Reply {
           break;
         }
         const data = view(input, next, next + len);
-        if (type === DOLLAR) value = { type: 'bulk', value: data };
-        else if (type === EQUALS) value = { type: 'verbatim', format: data.toString('latin1', 0, 3), value: data.subarray(4) };
+        if (type === Byte.DOLLAR) value = { type: 'bulk', value: data };
+        else if (type === Byte.EQUALS) value = { type: 'verbatim', format: data.toString('latin1', 0, 3), value: data.subarray(4) };
         else value = { type: 'bulkError', value: data.toString('utf8') };
         p = next + len + 2;
         break;
       }
-      case SEMICOLON: {
+      case Byte.SEMICOLON: {
         const len = string2ll(buf, p + 1, cr) as number;
         const got = parts as Buffer[];
         if (len === 0) {
@@ -716,7 +713,7 @@ function decode(input: Input, start: number): Reply {
         p = len === 0 ? next : next + len + 2;
         break;
       }
-      case DOT:
+      case Byte.DOT:
         value = close(open.pop() as Open);
         p = next;
         break;
@@ -724,7 +721,7 @@ function decode(input: Input, start: number): Reply {
         // An aggregate header.
         const from = p + 1;
         p = next;
-        if (cr === from + 1 && buf[from] === QUESTION) {
+        if (cr === from + 1 && buf[from] === Byte.QUESTION) {
           open.push({ type, items: [], left: -1 });
           break;
         }
@@ -733,7 +730,7 @@ function decode(input: Input, start: number): Reply {
           value = { type: 'null', origin: '*' };
           break;
         }
-        const left = (type === PERCENT || type === PIPE ? 2 * n : n) + (type === PIPE ? 1 : 0);
+        const left = (type === Byte.PERCENT || type === Byte.PIPE ? 2 * n : n) + (type === Byte.PIPE ? 1 : 0);
         if (left === 0) value = close({ type, items: [], left });
         else open.push({ type, items: [], left });
       }
@@ -785,10 +782,10 @@ interface Utf8Slicer {
 function close(agg: Open): Reply {
   const items = agg.items;
   switch (agg.type) {
-    case STAR: return { type: 'array', value: items };
-    case TILDE: return { type: 'set', value: items };
-    case GREATER: return { type: 'push', value: items };
-    case PERCENT: return { type: 'map', value: pairs(items, items.length) };
+    case Byte.STAR: return { type: 'array', value: items };
+    case Byte.TILDE: return { type: 'set', value: items };
+    case Byte.GREATER: return { type: 'push', value: items };
+    case Byte.PERCENT: return { type: 'map', value: pairs(items, items.length) };
     default: return { type: 'attribute', value: pairs(items, items.length - 1), reply: items[items.length - 1] };
   }
 }

@@ -9,7 +9,7 @@ import { splitInline } from './inline.js';
 import { Input, asBuffer, type Progress, indexOf } from './input.js';
 import { string2ll } from './int64.js';
 import { type Limits, type ParserOptions, resolveLimits } from './limits.js';
-import { CR, DOLLAR, LF, NINE, STAR, ZERO } from './resp.js';
+import { Byte } from './resp.js';
 
 /**
  * Turns bytes into Redis requests, synchronously: push chunks in as they
@@ -256,16 +256,16 @@ export class RequestDecoder {
     for (;;) {
       if (argsLeft === 0) {
         if (pos >= end) break;
-        if (buf[pos] !== STAR) {
+        if (buf[pos] !== Byte.STAR) {
           // Inline request: one line ended by \n (an \r before it is dropped).
-          const nl = indexOf(buf, LF, Math.max(pos, this.scan), end);
+          const nl = indexOf(buf, Byte.LF, Math.max(pos, this.scan), end);
           const lineEnd = nl < 0 ? end : nl;
           if (lineEnd - pos > limits.maxInlineLength) throw Errors.tooBigInline();
           if (nl < 0) {
             this.scan = end;
             break;
           }
-          const stop = nl > pos && buf[nl - 1] === CR ? nl - 1 : nl;
+          const stop = nl > pos && buf[nl - 1] === Byte.CR ? nl - 1 : nl;
           const args = splitInline(buf, pos, stop);
           pos = nl + 1;
           this.pos = pos;
@@ -283,7 +283,7 @@ export class RequestDecoder {
         } else {
           // Multibulk header *<count>\r\n. Like Redis, look for the \r first
           // and judge the line once it is complete.
-          const cr = indexOf(buf, CR, Math.max(pos, this.scan), end);
+          const cr = indexOf(buf, Byte.CR, Math.max(pos, this.scan), end);
           if ((cr < 0 ? end : cr) - pos > limits.maxInlineLength) throw Errors.tooBigMbulkCount();
           if (cr < 0 || cr + 1 >= end) {
             this.scan = cr < 0 ? end : cr;
@@ -291,7 +291,7 @@ export class RequestDecoder {
           }
           count = string2ll(buf, pos + 1, cr);
           if (count !== count || count > limits.maxArgs) throw Errors.invalidMultibulkLength();
-          if (buf[cr + 1] !== LF) throw Errors.missingCrlf('multibulk length');
+          if (buf[cr + 1] !== Byte.LF) throw Errors.missingCrlf('multibulk length');
           reqStart = pos;
           pos = cr + 2;
           if (count <= 0) {
@@ -307,7 +307,7 @@ export class RequestDecoder {
 
       // Bulk arguments: $<len>\r\n<bytes>\r\n, repeated argsLeft times.
       while (argsLeft > 0) {
-        if (len < 0 && buf[pos] === DOLLAR) {
+        if (len < 0 && buf[pos] === Byte.DOLLAR) {
           // Fast path for a complete `$<len>\r\n`, as for the count above.
           const fast = fastLength(buf, pos + 1, end);
           if (fast >= 0 && fast <= limits.maxBulkLength && fastCr - pos <= limits.maxInlineLength) {
@@ -316,21 +316,21 @@ export class RequestDecoder {
           }
         }
         if (len < 0) {
-          const cr = indexOf(buf, CR, Math.max(pos, this.scan), end);
+          const cr = indexOf(buf, Byte.CR, Math.max(pos, this.scan), end);
           if ((cr < 0 ? end : cr) - pos > limits.maxInlineLength) throw Errors.tooBigBulkCount();
           if (cr < 0 || cr + 1 >= end) {
             this.scan = cr < 0 ? end : cr;
             break;
           }
-          if (buf[pos] !== DOLLAR) throw Errors.expectedDollar(buf[pos]);
+          if (buf[pos] !== Byte.DOLLAR) throw Errors.expectedDollar(buf[pos]);
           len = string2ll(buf, pos + 1, cr);
           if (!(len >= 0 && len <= limits.maxBulkLength)) throw Errors.invalidBulkLength();
-          if (buf[cr + 1] !== LF) throw Errors.missingCrlf('bulk length');
+          if (buf[cr + 1] !== Byte.LF) throw Errors.missingCrlf('bulk length');
           pos = cr + 2;
         }
         if (end - pos < len + 2) break;
         const dataEnd = pos + len;
-        if (buf[dataEnd] !== CR || buf[dataEnd + 1] !== LF) throw Errors.missingCrlf('bulk data');
+        if (buf[dataEnd] !== Byte.CR || buf[dataEnd + 1] !== Byte.LF) throw Errors.missingCrlf('bulk data');
         // Never true for a small request, whose array has its final size.
         if (filled === offsets.length) offsets = growOffsets(offsets, filled + argsLeft * 2, input.heldFrom(reqStart), limits);
         offsets[filled] = pos;
@@ -387,18 +387,18 @@ function fastLength(buf: Buffer, start: number, end: number): number {
   if (start >= end) return -1;
   let c = buf[start];
   let p = start + 1;
-  let value = c - ZERO;
-  if (c > ZERO && c <= NINE) {
+  let value = c - Byte.ZERO;
+  if (c > Byte.ZERO && c <= Byte.NINE) {
     const stop = Math.min(end, start + 9);
     for (; p < stop; p++) {
       c = buf[p];
-      if (c < ZERO || c > NINE) break;
-      value = value * 10 + (c - ZERO);
+      if (c < Byte.ZERO || c > Byte.NINE) break;
+      value = value * 10 + (c - Byte.ZERO);
     }
-  } else if (c !== ZERO) {
+  } else if (c !== Byte.ZERO) {
     return -1;
   }
-  if (p + 1 >= end || buf[p] !== CR || buf[p + 1] !== LF) return -1;
+  if (p + 1 >= end || buf[p] !== Byte.CR || buf[p + 1] !== Byte.LF) return -1;
   fastCr = p;
   return value;
 }
