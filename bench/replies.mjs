@@ -3,7 +3,10 @@
 // frames), to ReplyDecoder in a plain loop, and to three
 // peers: redis-parser (under ioredis; returnBuffers), the decoder inside
 // @redis/client (node-redis) driven as its commands queue drives it, and
-// @jsonjoy.com/json-pack's streaming RESP decoder. Within each round every
+// @jsonjoy.com/json-pack's streaming RESP decoder; on the four small-reply
+// workloads, two floors that parse nothing and only build what the API hands
+// out (the Reply objects, or one view per reply), whose ratios are the
+// ceilings of any decoder. Within each round every
 // contender runs once, in an order that turns from round to round, after a
 // full GC (common.mjs takeTurns, CPU time); the figures are medians over
 // rounds, the ratios' ranges are over rounds too (each round's ratio is of
@@ -16,6 +19,7 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import * as redisproto from '../dist/index.js';
+import { BufferView } from '../dist/view.js';
 import { RedisParser, chunkStream, chunked, fmt, isMain, median, ratioSpread, ratiosTo, table, takeTurns } from './common.mjs';
 
 const require = createRequire(import.meta.url);
@@ -40,7 +44,12 @@ function repeat(text, n) {
 
 /** The workloads: bytes, how many replies they hold, and which contenders understand them. */
 export const WORKLOADS = {
-  ok: { title: '1,000,000 `+OK`', replies: 1_000_000, bytes: () => repeat('+OK\r\n', 1_000_000) },
+  ok: {
+    title: '1,000,000 `+OK`',
+    replies: 1_000_000,
+    bytes: () => repeat('+OK\r\n', 1_000_000),
+    reply: () => ({ type: 'simple', value: 'OK' }), // the string is shared, as the decoder shares a repeated one
+  },
   integers: {
     title: '1,000,000 integers',
     replies: 1_000_000,
@@ -49,12 +58,23 @@ export const WORKLOADS = {
       for (let i = 0; i < 1_000_000; i++) parts.push(`:${i * 7919}\r\n`); // 1 to 10 digits
       return Buffer.from(parts.join(''), 'latin1');
     },
+    reply: (bytes, start, end, value) => ({ type: 'integer', value }),
   },
-  bulks: { title: '1,000,000 10-byte bulks', replies: 1_000_000, bytes: () => repeat(`$10\r\n${VALUE}\r\n`, 1_000_000) },
+  bulks: {
+    title: '1,000,000 10-byte bulks',
+    replies: 1_000_000,
+    bytes: () => repeat(`$10\r\n${VALUE}\r\n`, 1_000_000),
+    reply: (bytes, start) => bulkAt(bytes, start),
+  },
   arrays: {
     title: '100,000 arrays of 10 bulks',
     replies: 100_000,
     bytes: () => repeat(`*10\r\n${`$10\r\n${VALUE}\r\n`.repeat(10)}`, 100_000),
+    reply: (bytes, start) => {
+      const items = new Array(10);
+      for (let i = 0; i < 10; i++) items[i] = bulkAt(bytes, start + 5 + 17 * i); // `*10\r\n`, then 17 bytes a bulk
+      return { type: 'array', value: items };
+    },
   },
   big: {
     title: 'one 64 MiB bulk',
@@ -78,6 +98,11 @@ export const WORKLOADS = {
     },
   },
 };
+
+/** The Reply of the 10-byte bulk whose `$10\r\n` header is at `start` of `bytes` (an ArrayBuffer): the value a view, as every decoder here gives it. */
+function bulkAt(bytes, start) {
+  return { type: 'bulk', value: new BufferView(bytes, start + 5, 10) };
+}
 
 /** How a contender's last reply tells the 64 MiB value's length. */
 const valueLength = {
@@ -219,6 +244,68 @@ function jsonPack(chunks, onChunk) {
 }
 
 /**
+ * Where every reply lies, found before any clock starts: for each chunk, the
+ * [start, end) of each reply that lies wholly in it, and an integer reply's
+ * value (a Reply holds it as a number). A reply cut by a chunk
+ * boundary is counted but not built (one per chunk at most: 0.3% of the
+ * arrays, less elsewhere), so a floor is if anything generous.
+ */
+const spansOf = new WeakMap();
+function spans(chunks) {
+  let found = spansOf.get(chunks);
+  if (found) return found;
+  const decoder = new ReplyDecoder();
+  found = { perChunk: [], values: [], cut: 0 };
+  for (const chunk of chunks) {
+    decoder.push(chunk);
+    const here = [];
+    const values = [];
+    for (let f = decoder.nextFrame(); f !== undefined; f = decoder.nextFrame()) {
+      const start = f.byteOffset - chunk.byteOffset;
+      if (f.buffer === chunk.buffer && start >= 0 && start + f.length <= chunk.length) {
+        here.push(start, start + f.length);
+        values.push(f[0] === 0x3a ? Number(f.latin1Slice(1, f.length - 2)) : 0);
+      } else {
+        found.cut++;
+      }
+    }
+    found.perChunk.push(Int32Array.from(here));
+    found.values.push(Float64Array.from(values));
+  }
+  spansOf.set(chunks, found);
+  return found;
+}
+
+/**
+ * Floors: what the values a decoder hands out cost by themselves, no byte
+ * parsed. Given where each reply lies, one builds the Reply objects that
+ * next() returns for it (for a bulk: a view and an object), the other one
+ * view over each reply's bytes, what nextFrame() returns. Their ratio to
+ * redis-parser is the ceiling of any decoder returning those values.
+ */
+function floorReplies(chunks, build) {
+  const { perChunk, values, cut } = spans(chunks);
+  let n = cut;
+  let last;
+  for (let c = 0; c < chunks.length; c++) {
+    const chunk = chunks[c], bytes = chunk.buffer, base = chunk.byteOffset, at = perChunk[c], value = values[c];
+    for (let i = 0; i < at.length; i += 2, n++) last = build(bytes, base + at[i], base + at[i + 1], value[i >> 1]);
+  }
+  return [n, last];
+}
+
+function floorFrames(chunks) {
+  const { perChunk, cut } = spans(chunks);
+  let n = cut;
+  let last;
+  for (let c = 0; c < chunks.length; c++) {
+    const chunk = chunks[c], bytes = chunk.buffer, base = chunk.byteOffset, at = perChunk[c];
+    for (let i = 0; i < at.length; i += 2, n++) last = new BufferView(bytes, base + at[i], at[i + 1] - at[i]);
+  }
+  return [n, last];
+}
+
+/**
  * One live instance of each contender's objects for the whole process, as a client
  * always has one for its connection. Without them, the full GC before each run
  * collects every instance, V8 then drops the object shapes the optimised loops
@@ -249,6 +336,8 @@ const CONTENDERS = {
         replyDecoderBatches: ['ReplyDecoder batches of frames, `push()` then `nextFrames()`', replyDecoderBatches, valueLength.frame],
       }
     : {}),
+  floorReplies: ['floor: the Reply objects alone, nothing parsed', null, null],
+  floorFrames: ['floor: one view per reply alone, nothing parsed', floorFrames, null],
   redisParser: ['redis-parser (returnBuffers)', redisParser, valueLength.bytes, true],
   nodeRedis: [`@redis/client ${nodeRedisVersion} decoder (bulks as Buffers)`, nodeRedis, valueLength.bytes],
   jsonPack: [`@jsonjoy.com/json-pack ${jsonPackVersion} RespStreamingDecoder`, jsonPack, valueLength.bytes],
@@ -261,7 +350,9 @@ const NOTES = [
 ].filter(Boolean);
 
 async function checked(key, workload, chunks, onChunk) {
-  const [, run, length] = CONTENDERS[key];
+  const [, contender, length] = CONTENDERS[key];
+  // Each workload runs in a process of its own: its reply builder is the only one the floor's call site sees.
+  const run = key === 'floorReplies' ? (c) => floorReplies(c, workload.reply) : contender;
   const [n, last] = await run(chunks, onChunk);
   if (n !== workload.replies) throw new Error(`${key}: ${n} replies, expected ${workload.replies}`);
   if (workload === WORKLOADS.big && length(last) !== BIG) throw new Error(`${key}: value of ${length(last)} bytes, expected ${BIG}`);
@@ -284,8 +375,12 @@ async function extraMemory(key, workload, chunks) {
 async function measure(name, only) {
   if (RESIDENT.length === 0) throw new Error('unreachable: keeps RESIDENT referenced');
   const workload = WORKLOADS[name];
-  const keys = Object.keys(CONTENDERS).filter((k) => (only ? k === only : !(workload.resp3 && CONTENDERS[k][3])));
+  // Floors for the small replies, where the values handed out are most of the cost.
+  const keys = Object.keys(CONTENDERS).filter((k) =>
+    only ? k === only : !(workload.resp3 && CONTENDERS[k][3]) && (workload.reply !== undefined || !k.startsWith('floor')),
+  );
   const chunks = chunked(workload.bytes());
+  if (workload.reply !== undefined) spans(chunks);
   const memory = {};
   if (name === 'big') for (const key of keys) memory[key] = await extraMemory(key, workload, chunks);
   // A contender alone (for profiling) has nobody's garbage to be spared.
@@ -332,7 +427,7 @@ export function run() {
   const markdown =
     table(['workload (64 KiB chunks)', 'decoder', 'median CPU time', 'rate', 'vs redis-parser (RESP3 maps: vs @redis/client), median (range over rounds)', 'extra memory (peak)'], rows) +
     '\n\nEach workload ran in a fresh process: 9 rounds after a warm-up (7 for the 64 MiB bulk), every contender once per round in turn, a full GC before each run; times are the process\'s CPU time (user + system). ' +
-    'redis-parser speaks RESP2 only, so the maps compare against @redis/client. Extra memory: peak growth of ArrayBuffer memory during one read, sampled at every chunk, over the 64 MiB value.' +
+    'redis-parser speaks RESP2 only, so the maps compare against @redis/client. The floors parse nothing: the reply boundaries are found before the clock starts, and they only build the values handed out. Extra memory: peak growth of ArrayBuffer memory during one read, sampled at every chunk, over the 64 MiB value.' +
     (NOTES.length ? `\n\n${NOTES.join(' ')}` : '');
   return { ratios, memory, markdown };
 }
