@@ -8,6 +8,24 @@ export const Benchmark = require('benchmark');
 export const RedisParser = require('redis-parser');
 export const Resp = require('respjs');
 
+/**
+ * redis-parser as a connection holds it (returnBuffers): one instance for the
+ * whole process, `returnReply` a function made once. A parser made per run,
+ * with new closures each time, had its execute() deoptimised and recompiled
+ * two or three times a round ("wrong call target" in --trace-deopt), a cost no
+ * ioredis connection pays; the reply benchmark measured it 1.5× slower so.
+ * Every run ends on a complete reply, so no state carries over between runs.
+ */
+export function longLivedRedisParser(returnReply) {
+  return new RedisParser({
+    returnBuffers: true,
+    returnReply,
+    returnError: (err) => {
+      throw err;
+    },
+  });
+}
+
 export const CHUNK = 64 * 1024;
 
 /** `SET key:<12 digits> xxx` n times, pipelined, as one Buffer. */

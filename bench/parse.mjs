@@ -4,7 +4,7 @@
 // out, to show the best ratio any parser returning Buffers could reach.
 import { Parser } from '../dist/index.js';
 import { BufferView } from '../dist/view.js';
-import { CHUNK, RedisParser, Resp, chunkStream, chunked, fmt, isMain, runSuite, setCommands, table } from './common.mjs';
+import { CHUNK, Resp, chunkStream, chunked, fmt, isMain, longLivedRedisParser, runSuite, setCommands, table } from './common.mjs';
 
 export const COMMANDS = 1_000_000;
 
@@ -104,17 +104,13 @@ function floor(make, chunks, offsets, perCommand) {
   if (views !== COMMANDS * perCommand) throw new Error(`made ${views} views, expected ${COMMANDS * perCommand}`);
 }
 
+let parsed = 0;
+const redisParserInstance = longLivedRedisParser(() => parsed++);
+
 function redisParser(chunks) {
-  let n = 0;
-  const parser = new RedisParser({
-    returnBuffers: true,
-    returnReply: () => n++,
-    returnError: (err) => {
-      throw err;
-    },
-  });
-  for (const chunk of chunks) parser.execute(chunk);
-  check(n);
+  parsed = 0;
+  for (const chunk of chunks) redisParserInstance.execute(chunk);
+  check(parsed);
 }
 
 function respjs(chunks) {

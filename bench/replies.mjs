@@ -20,7 +20,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import * as redisproto from '../dist/index.js';
 import { BufferView } from '../dist/view.js';
-import { RedisParser, chunkStream, chunked, fmt, isMain, median, ratioSpread, ratiosTo, table, takeTurns } from './common.mjs';
+import { chunkStream, chunked, fmt, isMain, longLivedRedisParser, median, ratioSpread, ratiosTo, table, takeTurns } from './common.mjs';
 
 const require = createRequire(import.meta.url);
 const { Decoder: NodeRedisDecoder, RESP_TYPES } = require('@redis/client/dist/lib/RESP/decoder.js');
@@ -184,51 +184,53 @@ function replyDecoder(chunks, onChunk, frames = false) {
   return [n, last];
 }
 
+/**
+ * What the peers' callbacks saw in the current run. The peers are driven as a
+ * client drives them: one long-lived instance, its callbacks made once (see
+ * common.mjs longLivedRedisParser).
+ */
+const seen = { n: 0, last: undefined };
+const sawReply = (r) => {
+  seen.last = r;
+  seen.n++;
+};
+const rethrow = (err) => {
+  throw err;
+};
+
+const redisParserInstance = longLivedRedisParser(sawReply);
+
 function redisParser(chunks, onChunk) {
-  let n = 0;
-  let last;
-  const parser = new RedisParser({
-    returnBuffers: true,
-    returnReply: (r) => {
-      last = r;
-      n++;
-    },
-    returnError: (err) => {
-      throw err;
-    },
-  });
+  seen.n = 0;
+  seen.last = undefined;
   for (const chunk of chunks) {
-    parser.execute(chunk);
+    redisParserInstance.execute(chunk);
     onChunk?.();
   }
-  return [n, last];
+  return [seen.n, seen.last];
 }
 
 // Bulk strings as Buffers, as redis-parser's returnBuffers and ReplyParser give them
 // (the client's own default decodes them to strings); maps keep the client's default (objects).
 const NODE_REDIS_TYPES = { [RESP_TYPES.BLOB_STRING]: Buffer };
 
+const nodeRedisInstance = new NodeRedisDecoder({
+  onReply: sawReply,
+  onErrorReply: rethrow,
+  onPush: () => {
+    throw new Error('unexpected push');
+  },
+  getTypeMapping: () => NODE_REDIS_TYPES,
+});
+
 function nodeRedis(chunks, onChunk) {
-  let n = 0;
-  let last;
-  const decoder = new NodeRedisDecoder({
-    onReply: (r) => {
-      last = r;
-      n++;
-    },
-    onErrorReply: (err) => {
-      throw err;
-    },
-    onPush: () => {
-      throw new Error('unexpected push');
-    },
-    getTypeMapping: () => NODE_REDIS_TYPES,
-  });
+  seen.n = 0;
+  seen.last = undefined;
   for (const chunk of chunks) {
-    decoder.write(chunk);
+    nodeRedisInstance.write(chunk);
     onChunk?.();
   }
-  return [n, last];
+  return [seen.n, seen.last];
 }
 
 function jsonPack(chunks, onChunk) {
@@ -306,19 +308,13 @@ function floorFrames(chunks) {
 }
 
 /**
- * One live instance of each contender's objects for the whole process, as a client
- * always has one for its connection. Without them, the full GC before each run
+ * One live instance of each other contender's objects for the whole process, as a
+ * client always has one for its connection (the peers' own are above). Without them, the full GC before each run
  * collects every instance, V8 then drops the object shapes the optimised loops
  * were specialised on, and each run starts by deoptimising ("weak objects" in
  * --trace-deopt): a cost of this harness, not of any decoder.
  */
-const RESIDENT = [
-  new ReplyParser(chunkStream([])),
-  ReplyDecoder ? new ReplyDecoder() : null,
-  new RedisParser({ returnBuffers: true, returnReply() {}, returnError() {} }),
-  new NodeRedisDecoder({ onReply() {}, onErrorReply() {}, onPush() {}, getTypeMapping: () => NODE_REDIS_TYPES }),
-  new RespStreamingDecoder(),
-];
+const RESIDENT = [new ReplyParser(chunkStream([])), ReplyDecoder ? new ReplyDecoder() : null, new RespStreamingDecoder()];
 
 /** Contenders: key → [name, run, how its last reply gives the big value's length, RESP2 only]. */
 const CONTENDERS = {

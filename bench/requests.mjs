@@ -7,7 +7,7 @@
 // round's ratio to redis-parser (median and range). bench/parse.mjs keeps its
 // benchmark.js table of more ways to read; this suite adds the decoder.
 import * as redisproto from '../dist/index.js';
-import { RedisParser, chunkStream, chunked, fmt, isMain, median, ratioSpread, ratiosTo, setCommands, table, takeTurns } from './common.mjs';
+import { chunkStream, chunked, fmt, isMain, longLivedRedisParser, median, ratioSpread, ratiosTo, setCommands, table, takeTurns } from './common.mjs';
 
 const COMMANDS = 1_000_000;
 const ROUNDS = 9;
@@ -47,22 +47,26 @@ async function parser(chunks) {
   }
 }
 
+/** What the long-lived redis-parser's callback counted in the current run. */
+const seen = { n: 0, bytes: 0 };
+const redisParserInstance = longLivedRedisParser((args) => {
+  for (let i = 0; i < args.length; i++) seen.bytes += args[i].length;
+  seen.n++;
+});
+
 function redisParser(chunks) {
-  let n = 0;
-  let bytes = 0;
-  const rp = new RedisParser({
-    returnBuffers: true,
-    returnReply: (args) => {
-      for (let i = 0; i < args.length; i++) bytes += args[i].length;
-      n++;
-    },
-    returnError: (err) => {
-      throw err;
-    },
-  });
-  for (const chunk of chunks) rp.execute(chunk);
-  return [n, bytes];
+  seen.n = seen.bytes = 0;
+  for (const chunk of chunks) redisParserInstance.execute(chunk);
+  return [seen.n, seen.bytes];
 }
+
+/**
+ * A live decoder and Parser for the whole process, as a server always has one
+ * per connection: without them, the full GC before each run collects every
+ * instance and each run begins by deoptimising the code specialised on them
+ * ("weak objects" in --trace-deopt), a cost of this harness (see replies.mjs).
+ */
+const RESIDENT = [RequestDecoder ? new RequestDecoder() : null, new Parser(chunkStream([]))];
 
 const CONTENDERS = {
   ...(RequestDecoder ? { requestDecoder: ['RequestDecoder, `push()` then `next()` in a plain loop', requestDecoder] } : {}),
@@ -71,6 +75,7 @@ const CONTENDERS = {
 };
 
 export async function run() {
+  if (RESIDENT.length === 0) throw new Error('unreachable: keeps RESIDENT referenced');
   const chunks = chunked(setCommands(COMMANDS));
   const expectedBytes = COMMANDS * (3 + 16 + 3);
   const keys = Object.keys(CONTENDERS);

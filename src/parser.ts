@@ -6,7 +6,9 @@ import type { Readable } from 'node:stream';
 import type { Command } from './command.js';
 import type { ParserOptions } from './limits.js';
 import { RequestDecoder } from './request-decoder.js';
-import { StreamAdapter } from './stream-adapter.js';
+import { StreamAdapter, type Take } from './stream-adapter.js';
+
+const takeCommand: Take<RequestDecoder, Command> = (decoder) => decoder.next();
 
 /**
  * Reads Redis requests from a stream, one at a time, on demand.
@@ -43,13 +45,10 @@ import { StreamAdapter } from './stream-adapter.js';
  * ```
  */
 export class Parser implements AsyncIterable<Command> {
-  private readonly adapter: StreamAdapter;
-  private readonly take: () => Command | undefined;
+  private readonly adapter: StreamAdapter<RequestDecoder>;
 
   constructor(stream: Readable, options?: ParserOptions) {
-    const decoder = new RequestDecoder(options);
-    this.take = () => decoder.next();
-    this.adapter = new StreamAdapter(stream, decoder);
+    this.adapter = new StreamAdapter(stream, new RequestDecoder(options));
   }
 
   /**
@@ -71,7 +70,7 @@ export class Parser implements AsyncIterable<Command> {
    * first pays for one only when it really has to wait.
    */
   readCommand(): Promise<Command | null> {
-    return this.adapter.read(this.take);
+    return this.adapter.read(takeCommand);
   }
 
   /**
@@ -92,11 +91,11 @@ export class Parser implements AsyncIterable<Command> {
    * ```
    */
   tryReadCommand(): Command | undefined {
-    return this.adapter.tryRead(this.take);
+    return this.adapter.tryRead(takeCommand);
   }
 
   /** Iterates commands until the end of the stream; throws as {@link Parser.readCommand} rejects. */
   [Symbol.asyncIterator](): AsyncIterableIterator<Command> {
-    return this.adapter.iterate(this.take);
+    return this.adapter.iterate(takeCommand);
   }
 }

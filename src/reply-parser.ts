@@ -6,7 +6,11 @@ import type { Readable } from 'node:stream';
 import type { ReplyParserOptions } from './limits.js';
 import type { Frames, Reply } from './reply.js';
 import { ReplyDecoder } from './reply-decoder.js';
-import { StreamAdapter } from './stream-adapter.js';
+import { StreamAdapter, type Take } from './stream-adapter.js';
+
+const takeReply: Take<ReplyDecoder, Reply> = (decoder) => decoder.next();
+const takeFrame: Take<ReplyDecoder, Buffer> = (decoder) => decoder.nextFrame();
+const takeFrames: Take<ReplyDecoder, Frames> = (decoder, max) => decoder.nextFrames(max);
 
 /**
  * Reads Redis replies from a stream, one at a time, on demand: the client side
@@ -38,16 +42,11 @@ import { StreamAdapter } from './stream-adapter.js';
  */
 export class ReplyParser implements AsyncIterable<Reply> {
   private readonly decoder: ReplyDecoder;
-  private readonly adapter: StreamAdapter;
-  private readonly takeReply: () => Reply | undefined;
-  private readonly takeFrame: () => Buffer | undefined;
+  private readonly adapter: StreamAdapter<ReplyDecoder>;
 
   constructor(stream: Readable, options?: ReplyParserOptions) {
-    const decoder = new ReplyDecoder(options);
-    this.decoder = decoder;
-    this.takeReply = () => decoder.next();
-    this.takeFrame = () => decoder.nextFrame();
-    this.adapter = new StreamAdapter(stream, decoder);
+    this.decoder = new ReplyDecoder(options);
+    this.adapter = new StreamAdapter(stream, this.decoder);
   }
 
   /**
@@ -57,7 +56,7 @@ export class ReplyParser implements AsyncIterable<Reply> {
    * server is a value (`type: 'error'`), not a rejection.
    */
   readReply(): Promise<Reply | null> {
-    return this.adapter.read(this.takeReply);
+    return this.adapter.read(takeReply);
   }
 
   /**
@@ -68,7 +67,7 @@ export class ReplyParser implements AsyncIterable<Reply> {
    * {@link ReplyParser.readReply} does.
    */
   readFrame(): Promise<Buffer | null> {
-    return this.adapter.read(this.takeFrame);
+    return this.adapter.read(takeFrame);
   }
 
   /**
@@ -79,8 +78,7 @@ export class ReplyParser implements AsyncIterable<Reply> {
    * as {@link ReplyParser.readReply} does.
    */
   readFrames(max?: number): Promise<Frames | null> {
-    const decoder = this.decoder;
-    return this.adapter.read(() => decoder.nextFrames(max));
+    return this.adapter.read(takeFrames, max ?? Infinity);
   }
 
   /**
@@ -97,7 +95,7 @@ export class ReplyParser implements AsyncIterable<Reply> {
       const reply = this.decoder.next();
       if (reply !== undefined) return reply;
     }
-    return this.adapter.tryRead(this.takeReply);
+    return this.adapter.tryRead(takeReply);
   }
 
   /** {@link ReplyParser.readFrame} for a reply already buffered; `undefined` otherwise (see {@link ReplyParser.tryReadReply}). */
@@ -106,7 +104,7 @@ export class ReplyParser implements AsyncIterable<Reply> {
       const frame = this.decoder.nextFrame();
       if (frame !== undefined) return frame;
     }
-    return this.adapter.tryRead(this.takeFrame);
+    return this.adapter.tryRead(takeFrame);
   }
 
   /** {@link ReplyParser.readFrames} for replies already buffered; `undefined` when none is (see {@link ReplyParser.tryReadReply}). */
@@ -115,8 +113,7 @@ export class ReplyParser implements AsyncIterable<Reply> {
       const frames = this.decoder.nextFrames(max);
       if (frames !== undefined) return frames;
     }
-    const decoder = this.decoder;
-    return this.adapter.tryRead(() => decoder.nextFrames(max));
+    return this.adapter.tryRead(takeFrames, max ?? Infinity);
   }
 
   /**
@@ -134,6 +131,6 @@ export class ReplyParser implements AsyncIterable<Reply> {
 
   /** Iterates decoded replies until the end of the stream. */
   [Symbol.asyncIterator](): AsyncIterableIterator<Reply> {
-    return this.adapter.iterate(this.takeReply);
+    return this.adapter.iterate(takeReply);
   }
 }

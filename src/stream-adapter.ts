@@ -19,12 +19,20 @@ export interface Source {
   failed(): boolean;
 }
 
-/** Takes the next result out of the decoder: `undefined` when more input is needed; throws as the decoder does. */
-export type Take<T> = () => T | undefined;
+/**
+ * Takes the next result out of the decoder: `undefined` when more input is
+ * needed; throws as the decoder does. `max` is the caller's argument, if any.
+ * Module-level functions, not closures made per parser: optimised code that
+ * inlined a parser's own closure was thrown away once that parser was
+ * collected ("weak objects" in --trace-deopt), so each closed connection
+ * cost every other one a deoptimisation.
+ */
+export type Take<S, T> = (source: S, max: number) => T | undefined;
 
 /** A read() call waiting for input. */
-interface Waiter {
-  take: Take<unknown>;
+interface Waiter<S> {
+  take: Take<S, unknown>;
+  max: number;
   resolve(value: unknown): void;
   reject(err: unknown): void;
 }
@@ -37,9 +45,9 @@ interface Waiter {
  * backpressure holds the peer back. Calls are answered in the order they
  * were made.
  */
-export class StreamAdapter {
+export class StreamAdapter<S extends Source> {
   private readonly feed: StreamFeed;
-  private readonly source: Source;
+  private readonly source: S;
   // How the stream ended, seen once the input buffered before it is used up.
   private ended = false;
   private streamError: unknown = null;
@@ -47,7 +55,7 @@ export class StreamAdapter {
   private failure: unknown = null;
   // read() calls not answered yet, oldest first (more than one only when a
   // caller does not await).
-  private readonly waiters: Waiter[] = [];
+  private readonly waiters: Waiter<S>[] = [];
   // Chunks that arrived while nobody asked, not given to the source yet
   // (at most one: the stream is paused when one arrives).
   private readonly arrived: Buffer[] = [];
@@ -66,7 +74,7 @@ export class StreamAdapter {
     this.answer();
   };
 
-  constructor(stream: Readable, source: Source) {
+  constructor(stream: Readable, source: S) {
     this.source = source;
     this.feed = new StreamFeed(stream, {
       chunk: (chunk) => {
@@ -97,17 +105,17 @@ export class StreamAdapter {
   }
 
   /** The next result; `null` at a clean end of the stream. Rejects with what `take` throws, or the stream's error. */
-  read<T>(take: Take<T>): Promise<T | null> {
+  read<T>(take: Take<S, T>, max = 0): Promise<T | null> {
     if (this.arrived.length > 0) this.deliver();
     let value: T | null | undefined;
     try {
-      value = this.ready(take);
+      value = this.ready(take, max);
     } catch (err) {
       return Promise.reject(err);
     }
     if (value !== undefined) return Promise.resolve(value);
     return new Promise<T | null>((resolve, reject) => {
-      this.waiters.push({ take, resolve: resolve as (value: unknown) => void, reject });
+      this.waiters.push({ take, max, resolve: resolve as (value: unknown) => void, reject });
       this.feed.resume();
     });
   }
@@ -118,8 +126,8 @@ export class StreamAdapter {
    * callers have not run yet (they come first).
    * A clean end reads as `undefined` too: read() reports it.
    */
-  tryRead<T>(take: Take<T>): T | undefined {
-    return this.answering ? undefined : (this.ready(take) ?? undefined);
+  tryRead<T>(take: Take<S, T>, max = 0): T | undefined {
+    return this.answering ? undefined : (this.ready(take, max) ?? undefined);
   }
 
   /**
@@ -133,7 +141,7 @@ export class StreamAdapter {
   }
 
   /** Iterates results until the end of the stream; throws as {@link StreamAdapter.read} rejects. */
-  iterate<T>(take: Take<T>): AsyncIterableIterator<T> {
+  iterate<T>(take: Take<S, T>): AsyncIterableIterator<T> {
     // Not an async generator: each of its steps costs several promise hops,
     // which made `for await` twice as slow as a read() loop. Here a buffered
     // result costs one resolved promise, as in read().
@@ -153,7 +161,7 @@ export class StreamAdapter {
         if (finished) return Promise.resolve(done);
         let value: T | null | undefined;
         try {
-          value = this.ready(take);
+          value = this.ready(take, 0);
         } catch (err) {
           finished = true;
           return Promise.reject(err);
@@ -171,8 +179,8 @@ export class StreamAdapter {
   }
 
   /** {@link StreamAdapter.step} for a new call, or `undefined` while earlier calls wait: they are answered first. */
-  private ready<T>(take: Take<T>): T | null | undefined {
-    return this.waiters.length === 0 ? this.step(take) : undefined;
+  private ready<T>(take: Take<S, T>, max: number): T | null | undefined {
+    return this.waiters.length === 0 ? this.step(take, max) : undefined;
   }
 
   /**
@@ -180,9 +188,9 @@ export class StreamAdapter {
    * stream, or `undefined` when more input is needed. Throws what the call
    * is to reject with.
    */
-  private step<T>(take: Take<T>): T | null | undefined {
+  private step<T>(take: Take<S, T>, max: number): T | null | undefined {
     if (this.failure !== null) throw this.failure;
-    const value = take();
+    const value = take(this.source, max);
     if (value !== undefined) return value;
     if (this.streamError !== null && this.arrived.length === 0) {
       this.failure = this.streamError;
@@ -211,7 +219,7 @@ export class StreamAdapter {
       const waiter = waiters[0];
       let value: unknown;
       try {
-        value = this.step(waiter.take);
+        value = this.step(waiter.take, waiter.max);
       } catch (err) {
         waiters.shift();
         this.settling();
