@@ -1,6 +1,5 @@
 // Finding where complete RESP values end in a buffer, for cutting RESP2 attributes out of a Writer's buffer.
-
-const CR = 0x0d;
+import { Byte } from './resp.js';
 
 /**
  * Where `count` complete RESP values starting at `at` end in `buf[at, end)`,
@@ -11,30 +10,30 @@ const CR = 0x0d;
 export function skipValues(buf: Buffer, at: number, end: number, count: number): number {
   let pos = at;
   for (let left = count; left > 0; ) {
-    const cr = buf.indexOf(CR, pos + 1);
+    const cr = buf.indexOf(Byte.CR, pos + 1);
     if (cr < 0 || cr + 1 >= end) return -1;
     const type = buf[pos];
     const header = pos + 1;
     pos = cr + 2;
     switch (type) {
-      case 0x24: // $ bulk, ! bulk error, = verbatim: n bytes and CRLF (none for the null $-1)
-      case 0x21:
-      case 0x3d: {
+      case Byte.DOLLAR: // $ bulk, ! bulk error, = verbatim: n bytes and CRLF (none for the null $-1)
+      case Byte.BANG:
+      case Byte.EQUALS: {
         const n = lengthIn(buf, header, cr);
         if (n >= 0) pos += n + 2;
         if (pos > end) return -1;
         left--;
         break;
       }
-      case 0x2a: // * array, ~ set, > push: n values follow (none for the null *-1)
-      case 0x7e:
-      case 0x3e:
+      case Byte.STAR: // * array, ~ set, > push: n values follow (none for the null *-1)
+      case Byte.TILDE:
+      case Byte.GREATER:
         left += Math.max(lengthIn(buf, header, cr), 0) - 1;
         break;
-      case 0x25: // % map: n pairs
+      case Byte.PERCENT: // % map: n pairs
         left += 2 * lengthIn(buf, header, cr) - 1;
         break;
-      case 0x7c: // | attribute: n pairs, then the value they annotate, which is the one counted
+      case Byte.PIPE: // | attribute: n pairs, then the value they annotate, which is the one counted
         left += 2 * lengthIn(buf, header, cr);
         break;
       default: // a line: + - : , # ( _

@@ -1,6 +1,7 @@
 // Writer: buffers RESP2/RESP3 replies and hands them to a stream in few writes.
 import type { Writable } from 'node:stream';
 import { formatDouble } from './double.js';
+import { Byte } from './resp.js';
 import { skipValues } from './skip-values.js';
 
 /** Options of a {@link Writer}. */
@@ -18,7 +19,6 @@ export interface WriterOptions {
 const ZERO_COPY_BULK = 16 * 1024;
 
 const CRLF = 0x0a0d; // '\r\n' read as a little-endian uint16, written in one store
-const CR = 0x0d, LF = 0x0a;
 /** Values up to this many bytes are copied by a byte loop rather than `set()`. */
 const SHORT_COPY = 32;
 /** Text up to this many chars is tried on the ASCII fast path of `writeLine`. */
@@ -111,8 +111,8 @@ export class Writer {
    * LF become spaces either way, so the reply cannot break framing.
    */
   writeSimpleString(text: string | Uint8Array): void {
-    if (typeof text === 'string') this.writeLine(0x2b, text);
-    else this.writeLineBytes(0x2b, text);
+    if (typeof text === 'string') this.writeLine(Byte.PLUS, text);
+    else this.writeLineBytes(Byte.PLUS, text);
   }
 
   /**
@@ -124,8 +124,8 @@ export class Writer {
    * become spaces either way, as Redis does.
    */
   writeError(message: string | Uint8Array): void {
-    if (typeof message === 'string') this.writeLine(0x2d, message);
-    else this.writeLineBytes(0x2d, message);
+    if (typeof message === 'string') this.writeLine(Byte.ERROR, message);
+    else this.writeLineBytes(Byte.ERROR, message);
   }
 
   /** `:<n>\r\n` for an integer within the signed 64-bit range. */
@@ -135,7 +135,7 @@ export class Writer {
     } else if (n < INT64_MIN || n > INT64_MAX) {
       throw new RangeError(`redisproto: writeInt needs a signed 64-bit integer, got ${n}`);
     }
-    this.writeHeader(0x3a, n);
+    this.writeHeader(Byte.COLON, n);
   }
 
   /** `$<len>\r\n<bytes>\r\n`, or for `null` the null ({@link Writer.writeNull}). */
@@ -148,22 +148,22 @@ export class Writer {
       this.reserve(n + 9);
       const out = this.out;
       let at = this.len;
-      out[at++] = 0x24;
+      out[at++] = Byte.DOLLAR;
       if (n >= 10) {
         const tens = (n / 10) | 0;
-        out[at++] = 0x30 + tens;
-        out[at++] = 0x30 + n - tens * 10;
-      } else out[at++] = 0x30 + n;
-      out[at++] = CR;
-      out[at++] = LF;
+        out[at++] = Byte.ZERO + tens;
+        out[at++] = Byte.ZERO + n - tens * 10;
+      } else out[at++] = Byte.ZERO + n;
+      out[at++] = Byte.CR;
+      out[at++] = Byte.LF;
       for (let i = 0; i < n; i++) out[at + i] = bytes[i];
       at += n;
-      out[at] = CR;
-      out[at + 1] = LF;
+      out[at] = Byte.CR;
+      out[at + 1] = Byte.LF;
       this.len = at + 2;
       return;
     }
-    this.writeHeader(0x24, n);
+    this.writeHeader(Byte.DOLLAR, n);
     // While a RESP2 attribute is open its bytes may still be cut, so they are copied.
     if (n >= ZERO_COPY_BULK && this.drops === null) {
       this.spill();
@@ -182,7 +182,7 @@ export class Writer {
   writeBulkString(text: string | null): void {
     if (text === null) return this.writeNull();
     const n = Buffer.byteLength(text, 'utf8');
-    this.writeHeader(0x24, n);
+    this.writeHeader(Byte.DOLLAR, n);
     this.reserve(n + 2);
     this.len += this.out.write(text, this.len, n, 'utf8');
     this.crlf();
@@ -204,18 +204,18 @@ export class Writer {
   writeArray(n: number): void {
     if (n === -1) return this.writeRaw(this.resp === 3 ? NULL_RESP3 : NULL_ARRAY);
     if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`redisproto: writeArray needs a count >= -1, got ${n}`);
-    this.writeHeader(0x2a, n);
+    this.writeHeader(Byte.STAR, n);
   }
 
   /** An array of bulks; `null` elements are null bulks. */
   writeBulks(list: readonly (Uint8Array | null)[]): void {
-    this.writeHeader(0x2a, list.length);
+    this.writeHeader(Byte.STAR, list.length);
     for (let i = 0; i < list.length; i++) this.writeBulk(list[i]);
   }
 
   /** An array of bulk strings; `null` elements are null bulks. */
   writeBulkStrings(list: readonly (string | null)[]): void {
-    this.writeHeader(0x2a, list.length);
+    this.writeHeader(Byte.STAR, list.length);
     for (let i = 0; i < list.length; i++) this.writeBulkString(list[i]);
   }
 
@@ -225,7 +225,7 @@ export class Writer {
    * Strings are UTF-8; byte arrays go as they are (from 16 KiB without a copy).
    */
   writeCommand(args: readonly (string | Uint8Array)[]): void {
-    this.writeHeader(0x2a, args.length);
+    this.writeHeader(Byte.STAR, args.length);
     for (let i = 0; i < args.length; i++) {
       const arg = args[i];
       if (typeof arg === 'string') this.writeBulkString(arg);
@@ -259,7 +259,7 @@ export class Writer {
       return this.writeError(/^[A-Z][A-Z0-9_]* /.test(msg) ? msg : `ERR ${msg}`);
     }
     if (Array.isArray(value)) {
-      this.writeHeader(0x2a, value.length);
+      this.writeHeader(Byte.STAR, value.length);
       for (const item of value) this.writeAny(item);
       return;
     }
@@ -314,14 +314,14 @@ export class Writer {
    */
   writeMap(n: number): void {
     checkCount('writeMap', n);
-    if (this.resp === 3) this.writeHeader(0x25, n);
-    else this.writeHeader(0x2a, 2 * n);
+    if (this.resp === 3) this.writeHeader(Byte.PERCENT, n);
+    else this.writeHeader(Byte.STAR, 2 * n);
   }
 
   /** A set header `~<n>\r\n`; the `n` members follow. RESP2: the array `*<n>\r\n`. */
   writeSet(n: number): void {
     checkCount('writeSet', n);
-    this.writeHeader(this.resp === 3 ? 0x7e : 0x2a, n);
+    this.writeHeader(this.resp === 3 ? Byte.TILDE : Byte.STAR, n);
   }
 
   /**
@@ -331,7 +331,7 @@ export class Writer {
    */
   writePush(n: number): void {
     checkCount('writePush', n);
-    this.writeHeader(this.resp === 3 ? 0x3e : 0x2a, n);
+    this.writeHeader(this.resp === 3 ? Byte.GREATER : Byte.STAR, n);
   }
 
   /**
@@ -356,13 +356,13 @@ export class Writer {
   writeAttribute(attributes: number | ReadonlyMap<ReplyValue, ReplyValue> | { readonly [key: string]: ReplyValue }): void {
     if (typeof attributes === 'number') {
       checkCount('writeAttribute', attributes);
-      if (this.resp === 3) this.writeHeader(0x7c, attributes);
+      if (this.resp === 3) this.writeHeader(Byte.PIPE, attributes);
       else if (attributes > 0) (this.drops ??= []).push({ from: this.len, values: 2 * attributes });
       return;
     }
     if (this.resp === 2) return;
     if (attributes instanceof Map) {
-      this.writeHeader(0x7c, attributes.size);
+      this.writeHeader(Byte.PIPE, attributes.size);
       for (const [k, v] of attributes) {
         this.writeAny(k);
         this.writeAny(v);
@@ -371,7 +371,7 @@ export class Writer {
     }
     const record = attributes as { readonly [key: string]: ReplyValue };
     const keys = Object.keys(record);
-    this.writeHeader(0x7c, keys.length);
+    this.writeHeader(Byte.PIPE, keys.length);
     for (const k of keys) {
       this.writeBulkString(k);
       this.writeAny(record[k]);
@@ -387,14 +387,14 @@ export class Writer {
   writeDouble(x: number): void {
     if (typeof x !== 'number') throw new TypeError(`redisproto: writeDouble needs a number, got ${typeof x}`);
     const text = formatDouble(x);
-    if (this.resp === 3) this.writeLine(0x2c, text);
+    if (this.resp === 3) this.writeLine(Byte.COMMA, text);
     else this.writeBulkString(text);
   }
 
   /** `#t\r\n` or `#f\r\n`. RESP2: the integer `:1\r\n` or `:0\r\n`. */
   writeBoolean(b: boolean): void {
     if (this.resp === 3) this.writeRaw(b ? TRUE_RESP3 : FALSE_RESP3);
-    else this.writeHeader(0x3a, b ? 1 : 0);
+    else this.writeHeader(Byte.COLON, b ? 1 : 0);
   }
 
   /**
@@ -406,7 +406,7 @@ export class Writer {
     if (typeof text !== 'string' || !/^-?[0-9]+$/.test(text)) {
       throw new TypeError(`redisproto: writeBigNumber needs a bigint or decimal digits, got ${String(n)}`);
     }
-    if (this.resp === 3) this.writeLine(0x28, text);
+    if (this.resp === 3) this.writeLine(Byte.LPAREN, text);
     else this.writeBulkString(text);
   }
 
@@ -421,10 +421,10 @@ export class Writer {
     }
     if (this.resp === 2) return typeof text === 'string' ? this.writeBulkString(text) : this.writeBulk(text);
     const n = typeof text === 'string' ? Buffer.byteLength(text, 'utf8') : text.length;
-    this.writeHeader(0x3d, n + 4);
+    this.writeHeader(Byte.EQUALS, n + 4);
     this.reserve(4);
     this.len += this.out.write(format, this.len, 3, 'latin1');
-    this.out[this.len++] = 0x3a;
+    this.out[this.len++] = Byte.COLON;
     this.writeBody(text, n);
   }
 
@@ -437,7 +437,7 @@ export class Writer {
   writeBulkError(message: string | Uint8Array): void {
     if (this.resp === 2) return this.writeError(message);
     const n = typeof message === 'string' ? Buffer.byteLength(message, 'utf8') : message.length;
-    this.writeHeader(0x21, n);
+    this.writeHeader(Byte.BANG, n);
     this.writeBody(message, n);
   }
 
@@ -577,8 +577,8 @@ export class Writer {
     this.reserve(2);
     const out = this.out;
     const at = this.len;
-    out[at] = CR;
-    out[at + 1] = LF;
+    out[at] = Byte.CR;
+    out[at + 1] = Byte.LF;
     this.len = at + 2;
   }
 
@@ -595,12 +595,12 @@ export class Writer {
       for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++;
       for (let i = at + digits - 1, m = n; i >= at; i--) {
         const q = Math.floor(m / 10);
-        out[i] = 0x30 + m - q * 10;
+        out[i] = Byte.ZERO + m - q * 10;
         m = q;
       }
       at += digits;
-      out[at] = CR;
-      out[at + 1] = LF;
+      out[at] = Byte.CR;
+      out[at + 1] = Byte.LF;
       this.len = at + 2;
       return;
     }
@@ -625,13 +625,13 @@ export class Writer {
       let i = 0;
       for (; i < chars; i++) {
         const c = text.charCodeAt(i);
-        if (c >= 0x80 || c === CR || c === LF) break;
+        if (c >= 0x80 || c === Byte.CR || c === Byte.LF) break;
         out[at + i] = c;
       }
       if (i === chars) {
         out[at - 1] = type;
-        out[at + chars] = CR;
-        out[at + chars + 1] = LF;
+        out[at + chars] = Byte.CR;
+        out[at + chars + 1] = Byte.LF;
         this.len = at + chars + 2;
         return;
       }
@@ -653,11 +653,11 @@ export class Writer {
     out[at++] = type;
     for (let i = 0; i < n; i++) {
       const c = bytes[i];
-      out[at + i] = c === CR || c === LF ? 0x20 : c;
+      out[at + i] = c === Byte.CR || c === Byte.LF ? 0x20 : c;
     }
     at += n;
-    out[at] = CR;
-    out[at + 1] = LF;
+    out[at] = Byte.CR;
+    out[at + 1] = Byte.LF;
     this.len = at + 2;
   }
 }
