@@ -5,7 +5,7 @@
 // cost is linear.
 import { Readable } from 'node:stream';
 import { Parser } from '../dist/index.js';
-import { chunkStream, chunked, fmt, isMain, longLivedRedisParser, median, table } from './common.mjs';
+import { chunkStream, chunked, copyValue, fmt, isMain, longLivedRedisParser, median, table } from './common.mjs';
 
 const SIZE = 256 * 1024 * 1024;
 
@@ -38,15 +38,7 @@ function redisParser(chunks, size) {
 
 /** The value's bytes copied out of the chunks into a Buffer of their own: no parsing, only the copy. */
 function copyAlone(chunks, size) {
-  const value = Buffer.allocUnsafeSlow(size);
-  const from = headFor(size).length;
-  let at = 0; // offset of the current chunk in the input
-  for (const chunk of chunks) {
-    const start = Math.max(from, at);
-    const stop = Math.min(from + size, at + chunk.length);
-    if (stop > start) chunk.copy(value, start - from, start - at, stop - at);
-    at += chunk.length;
-  }
+  const value = copyValue(chunks, headFor(size).length, size);
   if (value[0] !== 0x61 || value[size - 1] !== 0x61) throw new Error('copy alone: wrong value');
 }
 

@@ -41,6 +41,24 @@ export function setCommands(n) {
   return out;
 }
 
+/**
+ * The `size` bytes that start `from` bytes into the chunks' stream, copied
+ * into one new Buffer: the floor for a big value, all that a parser handing it
+ * out in memory of its own must do (allocate, touch every page for the first
+ * time, copy), with no parsing.
+ */
+export function copyValue(chunks, from, size) {
+  const value = Buffer.allocUnsafeSlow(size);
+  let at = 0; // offset of the current chunk in the stream
+  for (const chunk of chunks) {
+    const start = Math.max(from, at);
+    const stop = Math.min(from + size, at + chunk.length);
+    if (stop > start) chunk.copy(value, start - from, start - at, stop - at);
+    at += chunk.length;
+  }
+  return value;
+}
+
 /** `bytes` cut into views of `size` bytes (the last one shorter). */
 export function chunked(bytes, size = CHUNK) {
   const chunks = [];

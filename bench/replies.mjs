@@ -3,10 +3,11 @@
 // frames), to ReplyDecoder in a plain loop, and to three
 // peers: redis-parser (under ioredis; returnBuffers), the decoder inside
 // @redis/client (node-redis) driven as its commands queue drives it, and
-// @jsonjoy.com/json-pack's streaming RESP decoder; on the four small-reply
-// workloads, two floors that parse nothing and only build what the API hands
-// out (the Reply objects, or one view per reply), whose ratios are the
-// ceilings of any decoder. Within each round every
+// @jsonjoy.com/json-pack's streaming RESP decoder; and floors that parse
+// nothing and only build what the API hands out (on the four small-reply
+// workloads the Reply objects, or one view per reply; for the 64 MiB bulk the
+// value copied into a Buffer of its own), whose ratios are the ceilings of any
+// decoder. Within each round every
 // contender runs once, in an order that turns from round to round, after a
 // full GC (common.mjs takeTurns, CPU time); the figures are medians over
 // rounds, the ratios' ranges are over rounds too (each round's ratio is of
@@ -20,7 +21,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import * as redisproto from '../dist/index.js';
 import { BufferView } from '../dist/view.js';
-import { chunkStream, chunked, fmt, isMain, longLivedRedisParser, median, ratioSpread, ratiosTo, table, takeTurns } from './common.mjs';
+import { chunkStream, chunked, copyValue, fmt, isMain, longLivedRedisParser, median, ratioSpread, ratiosTo, table, takeTurns } from './common.mjs';
 
 const require = createRequire(import.meta.url);
 const { Decoder: NodeRedisDecoder, RESP_TYPES } = require('@redis/client/dist/lib/RESP/decoder.js');
@@ -48,6 +49,7 @@ export const WORKLOADS = {
     title: '1,000,000 `+OK`',
     replies: 1_000_000,
     bytes: () => repeat('+OK\r\n', 1_000_000),
+    floors: ['floorReplies', 'floorFrames'],
     reply: () => ({ type: 'simple', value: 'OK' }), // the string is shared, as the decoder shares a repeated one
   },
   integers: {
@@ -58,18 +60,21 @@ export const WORKLOADS = {
       for (let i = 0; i < 1_000_000; i++) parts.push(`:${i * 7919}\r\n`); // 1 to 10 digits
       return Buffer.from(parts.join(''), 'latin1');
     },
+    floors: ['floorReplies', 'floorFrames'],
     reply: (bytes, start, end, value) => ({ type: 'integer', value }),
   },
   bulks: {
     title: '1,000,000 10-byte bulks',
     replies: 1_000_000,
     bytes: () => repeat(`$10\r\n${VALUE}\r\n`, 1_000_000),
+    floors: ['floorReplies', 'floorFrames'],
     reply: (bytes, start) => bulkAt(bytes, start),
   },
   arrays: {
     title: '100,000 arrays of 10 bulks',
     replies: 100_000,
     bytes: () => repeat(`*10\r\n${`$10\r\n${VALUE}\r\n`.repeat(10)}`, 100_000),
+    floors: ['floorReplies', 'floorFrames'],
     reply: (bytes, start) => {
       const items = new Array(10);
       for (let i = 0; i < 10; i++) items[i] = bulkAt(bytes, start + 5 + 17 * i); // `*10\r\n`, then 17 bytes a bulk
@@ -79,6 +84,7 @@ export const WORKLOADS = {
   big: {
     title: 'one 64 MiB bulk',
     replies: 1,
+    floors: ['floorCopy'],
     bytes: () => {
       const head = Buffer.from(`$${BIG}\r\n`, 'latin1');
       const out = Buffer.alloc(head.length + BIG + 2, 0x61);
@@ -296,6 +302,11 @@ function floorReplies(chunks, build) {
   return [n, last];
 }
 
+/** The 64 MiB value copied out of the chunks into a Buffer of its own (what each decoder here hands out), nothing parsed. */
+function floorCopy(chunks) {
+  return [1, copyValue(chunks, `$${BIG}\r\n`.length, BIG)];
+}
+
 function floorFrames(chunks) {
   const { perChunk, cut } = spans(chunks);
   let n = cut;
@@ -334,6 +345,7 @@ const CONTENDERS = {
     : {}),
   floorReplies: ['floor: the Reply objects alone, nothing parsed', null, null],
   floorFrames: ['floor: one view per reply alone, nothing parsed', floorFrames, null],
+  floorCopy: ['floor: the value copied into one new Buffer alone, nothing parsed', floorCopy, valueLength.bytes],
   redisParser: ['redis-parser (returnBuffers)', redisParser, valueLength.bytes, true],
   nodeRedis: [`@redis/client ${nodeRedisVersion} decoder (bulks as Buffers)`, nodeRedis, valueLength.bytes],
   jsonPack: [`@jsonjoy.com/json-pack ${jsonPackVersion} RespStreamingDecoder`, jsonPack, valueLength.bytes],
@@ -371,9 +383,8 @@ async function extraMemory(key, workload, chunks) {
 async function measure(name, only) {
   if (RESIDENT.length === 0) throw new Error('unreachable: keeps RESIDENT referenced');
   const workload = WORKLOADS[name];
-  // Floors for the small replies, where the values handed out are most of the cost.
   const keys = Object.keys(CONTENDERS).filter((k) =>
-    only ? k === only : !(workload.resp3 && CONTENDERS[k][3]) && (workload.reply !== undefined || !k.startsWith('floor')),
+    only ? k === only : !(workload.resp3 && CONTENDERS[k][3]) && (!k.startsWith('floor') || workload.floors?.includes(k)),
   );
   const chunks = chunked(workload.bytes());
   if (workload.reply !== undefined) spans(chunks);

@@ -98,7 +98,8 @@ const frames = (w: string, key: string, call: string): string => {
 };
 for (const [w, title] of SMALL) check(`ReplyParser frames, ${title} ≥ 2× redis-parser`, pick(w, 'replyParserFrames'), (v) => v >= 2, frames(w, 'replyParserBatches', 'readFrames'));
 for (const [w, title] of SMALL) check(`ReplyDecoder frames, ${title} ≥ 2× redis-parser`, pick(w, 'replyDecoderFrames'), (v) => v >= 2, frames(w, 'replyDecoderBatches', 'nextFrames'));
-check('one 64 MiB bulk, ReplyParser ≥ 1.0× redis-parser MB/s', pick('big', 'replyParser'), (v) => v >= 1);
+// redis-parser copies a big bulk into a pool it keeps (3× the value) and reuses, whose pages are already touched.
+check('one 64 MiB bulk, ReplyParser ≥ 1.0× redis-parser MB/s', pick('big', 'replyParser'), (v) => v >= 1, floorOf('big', 'floorCopy', 'the value copied into one new Buffer'));
 check('one 64 MiB bulk, ReplyParser extra memory ≤ 1.1× the value', replies.memory.replyParser, (v) => v <= 1.1);
 check('requests: RequestDecoder plain loop, every argument ≥ 2× redis-parser', requests.ratios.requestDecoder, (v) => v >= 2, `Parser fast loop, same run: ${x(requests.ratios.parser)}`);
 for (const [test, cpu] of Object.entries(proxy.cpuVsRelay)) {
