@@ -331,6 +331,10 @@ export class ReplyDecoder {
     const kinds = this.kinds, counts = this.counts;
     let cur = this.cur;
     for (;;) {
+      // Judged after every line and blob, so that the reply is refused at the same
+      // byte whether it arrived whole or cut anywhere: a chunk's end then finds
+      // the state this check has already passed.
+      this.checkSize(cur, this.dataLen >= 0 ? this.dataLen + 2 : 0);
       let done = false; // whether an element (or the whole reply) ended at cur
       if (this.dataLen >= 0) {
         const len = this.dataLen;
@@ -467,9 +471,6 @@ export class ReplyDecoder {
         return true;
       }
     }
-    // Judged again once complete, with the same rule: whether a reply is
-    // refused does not depend on how its chunks were cut.
-    this.checkSize(cur, this.dataLen >= 0 ? this.dataLen + 2 : 0);
     this.cur = cur;
     return false;
   }

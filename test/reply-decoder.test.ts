@@ -127,6 +127,24 @@ describe('ReplyDecoder', () => {
     expect(() => d.next()).toThrow('Protocol error, reply larger than maxReplyBytes');
   });
 
+  test('refuses a reply past maxReplyBytes with the same error whatever the chunk boundaries', () => {
+    // Past the limit after its first line, and too deep on its second (found by the fuzzer).
+    const bytes = '|1\r\n~1\r\n*0\r\n~1\r\n(-1\r\n#f\r\n';
+    const errors = new Set<string>();
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const d = new ReplyDecoder({ maxDepth: 1, maxReplyBytes: 0 });
+      try {
+        d.push(b(bytes.slice(0, cut)));
+        d.next();
+        d.push(b(bytes.slice(cut)));
+        d.next();
+      } catch (err) {
+        errors.add((err as Error).message);
+      }
+    }
+    expect([...errors]).toEqual(['Protocol error, reply larger than maxReplyBytes']);
+  });
+
   test('holds a big value once, in one buffer reserved ahead, whatever the chunking', () => {
     const size = 1 << 20;
     const d = new ReplyDecoder();
