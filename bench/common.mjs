@@ -17,13 +17,12 @@ export const Resp = require('respjs');
  * Every run ends on a complete reply, so no state carries over between runs.
  */
 export function longLivedRedisParser(returnReply) {
-  return new RedisParser({
-    returnBuffers: true,
-    returnReply,
-    returnError: (err) => {
-      throw err;
-    },
-  });
+  return new RedisParser({ returnBuffers: true, returnReply, returnError: rethrow });
+}
+
+/** An error callback made once: a peer's error in a benchmark fails the run. */
+export function rethrow(err) {
+  throw err;
 }
 
 export const CHUNK = 64 * 1024;

@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import * as redisproto from '../dist/index.js';
 import { BufferView } from '../dist/view.js';
-import { chunkStream, chunked, copyValue, fmt, isMain, longLivedRedisParser, median, ratioSpread, ratiosTo, table, takeTurns } from './common.mjs';
+import { chunkStream, chunked, copyValue, fmt, isMain, longLivedRedisParser, median, ratioSpread, ratiosTo, rethrow, table, takeTurns } from './common.mjs';
 
 const require = createRequire(import.meta.url);
 const { Decoder: NodeRedisDecoder, RESP_TYPES } = require('@redis/client/dist/lib/RESP/decoder.js');
@@ -200,10 +200,6 @@ const sawReply = (r) => {
   seen.last = r;
   seen.n++;
 };
-const rethrow = (err) => {
-  throw err;
-};
-
 const redisParserInstance = longLivedRedisParser(sawReply);
 
 function redisParser(chunks, onChunk) {
@@ -307,6 +303,7 @@ function floorCopy(chunks) {
   return [1, copyValue(chunks, `$${BIG}\r\n`.length, BIG)];
 }
 
+/** One view per reply: floorReplies' loop with the view made inline, so that neither call site sees two builders. */
 function floorFrames(chunks) {
   const { perChunk, cut } = spans(chunks);
   let n = cut;
