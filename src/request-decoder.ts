@@ -39,6 +39,8 @@ import { Byte } from './resp.js';
  */
 export class RequestDecoder {
   private readonly limits: Limits;
+  /** Whether {@link quickRequest}'s lines are always within maxInlineLength. */
+  private readonly quickOk: boolean;
   private readonly input = new Input();
   /** What copy calls are told about the request in progress; one object, refilled before each. */
   private readonly progress: Progress = { keep: 0, want: -1, more: false, room: 0 };
@@ -73,6 +75,7 @@ export class RequestDecoder {
 
   constructor(options?: ParserOptions) {
     this.limits = resolveLimits(options);
+    this.quickOk = this.limits.maxInlineLength >= QUICK_LINE;
   }
 
   /**
@@ -96,6 +99,26 @@ export class RequestDecoder {
    * is called.
    */
   next(): Command | undefined {
+    const cmd = this.ahead;
+    if (cmd !== null && this.argsLeft === 0 && this.quickOk && this.input.tail === null) {
+      // The hot path. A command parsed ahead is given out, and most often the
+      // one behind it is whole in the buffer and plain: it is read in one pass
+      // with no state kept, and every other case (split, unusual, malformed)
+      // goes to the general path from its start.
+      const input = this.input;
+      const buf = input.buf;
+      const end = input.end;
+      const pos = this.pos;
+      if (pos < end && buf[pos] === Byte.STAR) {
+        const offsets = quickRequest(buf, pos, end, this.limits);
+        if (offsets !== null) {
+          this.pos = quickEnd;
+          this.ahead = this.command(buf, offsets, pos, quickEnd);
+          cmd.last = false;
+          return cmd;
+        }
+      }
+    }
     if (this.failure !== null) throw this.failure;
     try {
       const cmd = this.take();
@@ -356,17 +379,22 @@ export class RequestDecoder {
         this.filled = 0;
         this.bulkLen = -1;
       }
-      if (this.viewed !== buf) {
-        // Read once per input buffer rather than once per command.
-        this.viewed = buf;
-        this.memory = buf.buffer as ArrayBuffer;
-        this.base = buf.byteOffset;
-      }
       // A large request's array has room to spare: hand out a view of the filled part.
-      return Command.of(buf, filled === offsets.length ? offsets : (offsets as Float64Array).subarray(0, filled), reqStart, pos, this.memory, this.base);
+      return this.command(buf, filled === offsets.length ? offsets : (offsets as Float64Array).subarray(0, filled), reqStart, pos);
     }
     this.pos = pos;
     return null;
+  }
+
+  /** The multibulk request buf[start, end) with its arguments at `offsets`. */
+  private command(buf: Buffer, offsets: Offsets, start: number, end: number): Command {
+    if (this.viewed !== buf) {
+      // Read once per input buffer rather than once per command.
+      this.viewed = buf;
+      this.memory = buf.buffer as ArrayBuffer;
+      this.base = buf.byteOffset;
+    }
+    return Command.of(buf, offsets, start, end, this.memory, this.base);
   }
 }
 
@@ -381,7 +409,9 @@ let fastCr = 0;
  * and sets {@link fastCr}, or returns -1 for anything else (a sign, a leading
  * zero, more digits, a line not complete yet, a bad byte), leaving the line to
  * the general path. Byte by byte on purpose: for a line of a few bytes this
- * is several times cheaper than a native indexOf call.
+ * is several times cheaper than a native indexOf call. Never reads at or past
+ * `end`: one read past a buffer's end teaches the optimizer that these loads
+ * may give undefined, and every byte read here costs more from then on.
  */
 function fastLength(buf: Buffer, start: number, end: number): number {
   if (start >= end) return -1;
@@ -401,6 +431,40 @@ function fastLength(buf: Buffer, start: number, end: number): number {
   if (p + 1 >= end || buf[p] !== Byte.CR || buf[p + 1] !== Byte.LF) return -1;
   fastCr = p;
   return value;
+}
+
+/** Where the request read by the last successful {@link quickRequest} ends. */
+let quickEnd = 0;
+/** The longest line {@link quickRequest} reads: `$`, 9 digits, CRLF. */
+const QUICK_LINE = 12;
+
+/**
+ * The multibulk request at buf[pos…) if it is complete before `end` and in
+ * the form clients send: a count of 1 to {@link PREALLOCATED_ARGS} (within
+ * maxArgs), each argument's length as {@link fastLength} reads it (within
+ * maxBulkLength), every CRLF in place. Returns the arguments' offsets and
+ * sets {@link quickEnd}, or returns null for anything else, having changed
+ * nothing, so the general path reads it again and owns every error.
+ */
+function quickRequest(buf: Buffer, pos: number, end: number, limits: Limits): number[] | null {
+  const count = fastLength(buf, pos + 1, end);
+  if (count <= 0 || count > PREALLOCATED_ARGS || count > limits.maxArgs) return null;
+  let p = fastCr + 2;
+  const maxBulk = limits.maxBulkLength;
+  const offsets = new Array<number>(count * 2);
+  for (let i = 0; i < offsets.length; i += 2) {
+    if (p >= end || buf[p] !== Byte.DOLLAR) return null;
+    const len = fastLength(buf, p + 1, end);
+    if (len < 0 || len > maxBulk) return null;
+    const start = fastCr + 2;
+    p = start + len;
+    if (p + 1 >= end || buf[p] !== Byte.CR || buf[p + 1] !== Byte.LF) return null;
+    offsets[i] = start;
+    offsets[i + 1] = p;
+    p += 2;
+  }
+  quickEnd = p;
+  return offsets;
 }
 
 /** Requests with up to this many arguments get their offsets array at its final size at once. */

@@ -87,6 +87,82 @@ describe('RequestDecoder', () => {
     expect(() => d.next()).toThrow('closing client that reached max query buffer length');
   });
 
+  // Behind a command already parsed, a whole request in the form clients send
+  // is read in one pass; everything else goes to the general reader. Both must
+  // give Redis's answer. Two PINGs first put the request under test there.
+  describe('whole requests read in one pass', () => {
+    const PINGS = '*1\r\n$4\r\nPING\r\n'.repeat(2);
+    const behindPings = (request: string, decoder?: RequestDecoder): string[][] => decodeAll([PINGS + request], decoder).slice(2);
+
+    test('reads a plain request', () => {
+      expect(behindPings('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nhello\r\n')).toEqual([['SET', 'k', 'hello']]);
+    });
+
+    test('reads an empty argument', () => {
+      expect(behindPings('*2\r\n$4\r\nECHO\r\n$0\r\n\r\n')).toEqual([['ECHO', '']]);
+    });
+
+    test('refuses a count with a leading zero as Redis does', () => {
+      expect(() => behindPings('*01\r\n$4\r\nPING\r\n')).toThrow('Protocol error: invalid multibulk length');
+    });
+
+    test('refuses a length with a leading zero as Redis does', () => {
+      expect(() => behindPings('*1\r\n$04\r\nPING\r\n')).toThrow('Protocol error: invalid bulk length');
+    });
+
+    test('skips an empty count as Redis does', () => {
+      expect(behindPings('*0\r\n*1\r\n$4\r\nQUIT\r\n')).toEqual([['QUIT']]);
+    });
+
+    test('reads a request of more arguments than the one-pass reader takes', () => {
+      const words = Array.from({ length: 100 }, (_, i) => `a${i}`);
+      expect(behindPings(`*${words.length}\r\n${words.map((w) => `$${w.length}\r\n${w}\r\n`).join('')}`)).toEqual([words]);
+    });
+
+    test('waits for a request cut short, then reads it', () => {
+      const d = new RequestDecoder();
+      d.push(b(PINGS + '*1\r\n$4\r\nQU'));
+      expect(args(d.next())).toEqual(['PING']);
+      expect(args(d.next())).toEqual(['PING']);
+      expect(d.next()).toBeUndefined();
+      d.push(b('IT\r\n'));
+      expect(args(d.next())).toEqual(['QUIT']);
+    });
+
+    test('still refuses more arguments than maxArgs', () => {
+      expect(() => behindPings('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n', new RequestDecoder({ maxArgs: 2 }))).toThrow(
+        'Protocol error: invalid multibulk length',
+      );
+    });
+
+    test('still refuses an argument longer than maxBulkLength', () => {
+      expect(() => behindPings('*1\r\n$5\r\nHELLO\r\n', new RequestDecoder({ maxBulkLength: 4 }))).toThrow(
+        'Protocol error: invalid bulk length',
+      );
+    });
+
+    test('still refuses a length line longer than maxInlineLength', () => {
+      expect(() => behindPings('*1\r\n$10\r\n0123456789\r\n', new RequestDecoder({ maxInlineLength: 2 }))).toThrow(
+        'Protocol error: too big bulk count string',
+      );
+    });
+
+    test('checks the CRLF after the data, as the general path does (stricter than Redis, see docs/parsing.md)', () => {
+      expect(() => behindPings('*1\r\n$4\r\nPINGxx\r\n')).toThrow('Protocol error: expected CRLF after bulk data');
+    });
+
+    test('marks the request read in one pass as last when nothing follows', () => {
+      const d = new RequestDecoder();
+      d.push(b(PINGS + '*1\r\n$4\r\nQUIT\r\n'));
+      expect(d.next()!.isLast()).toBe(false);
+      expect(d.next()!.isLast()).toBe(false);
+      const quit = d.next()!;
+      expect(args(quit)).toEqual(['QUIT']);
+      expect(quit.isLast()).toBe(true);
+      expect(quit.raw()!.toString('latin1')).toBe('*1\r\n$4\r\nQUIT\r\n');
+    });
+  });
+
   describe('end()', () => {
     test('says nothing when the input ends between requests', () => {
       const d = new RequestDecoder();
