@@ -496,6 +496,9 @@ let at = 0;
  * `null`); sets {@link at} to its end. `undefined` for anything else.
  */
 function item(input: Input, p: number, end: number, build: boolean, maxBulk: number): Reply | null | undefined {
+  // Never a read at or past `end` here or in lineInt(): one read past a
+  // buffer's end leaves these loads typed as possibly undefined for good.
+  if (p >= end) return undefined;
   const buf = input.buf;
   const type = buf[p];
   if (type === Byte.DOLLAR) {
@@ -532,6 +535,7 @@ const SHORT_INT = 15;
  * path reads those).
  */
 function lineInt(buf: Buffer, p: number, end: number): number {
+  if (p >= end) return NaN;
   const negative = buf[p] === Byte.MINUS;
   const first = negative ? p + 1 : p;
   const stop = Math.min(end, first + SHORT_INT + 1);
