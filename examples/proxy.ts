@@ -1,9 +1,9 @@
 // A Redis proxy in a page: `UPSTREAM=127.0.0.1:6379 npm run proxy`, then `redis-cli -p 6381`.
 // Each client gets its own upstream connection, so MULTI, SELECT and blocking commands
-// behave as they do on Redis. Commands go up as the bytes they arrived in (inline ones are
-// re-encoded as multibulk); replies come back as raw bytes, checked but never decoded. A
-// pipelined burst goes up in one write, and its replies come back in as few writes as they
-// arrive in.
+// behave as they do on Redis. Commands go up as the bytes they arrived in, a pipelined run
+// of them as one view with no object per command (inline ones are re-encoded as multibulk);
+// replies come back as raw bytes, checked but never decoded. A pipelined burst goes up in one
+// write, and its replies come back in as few writes as they arrive in.
 //
 // It owns its I/O: the synchronous decoders run inside the sockets' 'data' handlers, so each
 // burst is forwarded in the callback that delivered it, with no promise or await in between.
@@ -94,12 +94,21 @@ function serve(client: net.Socket): void {
   const forward = (): void => {
     if (last !== null) return;
     for (;;) {
-      if (lost === null && (pending >= window() || backlog() >= HIGH_WATER)) {
+      const room = window() - pending;
+      if (lost === null && (room <= 0 || backlog() >= HIGH_WATER)) {
         client.pause(); // the replies coming back open the window again
         break;
       }
       let cmd;
       try {
+        // Multibulk requests go up as the bytes they came in, a run of them in one piece
+        // and no Command each; next() gives the rest (inline requests, errors, the wait).
+        const frames = lost === null ? requests.nextFrames(room) : undefined;
+        if (frames !== undefined) {
+          toUpstream.writeRaw(frames.bytes);
+          owe(frames.count);
+          continue;
+        }
         cmd = requests.next();
       } catch (err) {
         // Redis's reply comes after the replies of the commands before it; then the
@@ -120,7 +129,7 @@ function serve(client: net.Socket): void {
       }
       const raw = cmd.raw();
       if (raw !== null) toUpstream.writeRaw(raw);
-      else toUpstream.writeCommand(cmd.args());
+      else toUpstream.writeCommand(cmd.args()); // inline: no RESP form to forward
       owe(1);
     }
     toUpstream.flushNow(); // a failure shows up as the upstream's error or close

@@ -27,6 +27,7 @@ export const PROPERTIES = [
   'decoders: requests agree',
   'decoders: replies agree',
   'decoders: raw requests',
+  'decoders: batches of requests',
   'decoders: batches of frames',
 ] as const;
 export type PropertyName = (typeof PROPERTIES)[number];

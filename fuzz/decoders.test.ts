@@ -77,6 +77,64 @@ test('Command.raw() gives back every multibulk request byte for byte, however th
   );
 });
 
+/**
+ * The requests a RequestDecoder gives for these chunks, as one text: each
+ * multibulk request's raw bytes, each inline one as its words, each
+ * recoverable error as its message; then how many, and the fatal error. With
+ * `max`, requests are taken with nextFrames(max) and next() only when it says
+ * undefined, as a proxy takes them; without, with next() alone.
+ */
+function requestText(chunks: Buffer[], options: ParserOptions, max?: number): { text: string; count: number; error: string | null } {
+  const decoder = new RequestDecoder(options);
+  let text = '';
+  let count = 0;
+  const drain = (): void => {
+    for (;;) {
+      const frames = max === undefined ? undefined : decoder.nextFrames(max);
+      if (frames !== undefined) {
+        text += frames.bytes.toString('latin1');
+        count += frames.count;
+        continue;
+      }
+      let cmd;
+      try {
+        cmd = decoder.next();
+      } catch (err) {
+        if ((err as { fatal: boolean }).fatal !== false) throw err;
+        text += `<recoverable: ${(err as Error).message}>`;
+        continue;
+      }
+      if (cmd === undefined) return;
+      const raw = cmd.raw();
+      text += raw !== null ? raw.toString('latin1') : `<inline: ${cmd.args().join(' ')}>`;
+      count++;
+    }
+  };
+  try {
+    for (const chunk of chunks) {
+      if (chunk.length === 0) continue;
+      decoder.push(chunk);
+      drain();
+    }
+    decoder.end();
+    drain();
+  } catch (err) {
+    return { text, count, error: (err as Error).message };
+  }
+  return { text, count, error: null };
+}
+
+test('nextFrames() with next() gives exactly the requests next() gives alone, and the same error', { timeout: testTimeout() }, async () => {
+  await check(
+    'decoders: batches of requests',
+    fc.asyncProperty(anyRequests, cuts, limits, fc.integer({ min: 1, max: 5 }), async (bytes, fractions, options, max) => {
+      const chunks = split(bytes, fractions);
+      expect(requestText(chunks, options, max)).toEqual(requestText(chunks, options));
+    }),
+    150,
+  );
+});
+
 // ---- Replies: valid ones of every type, corrupted ones, and noise -----------
 
 const line = fc.stringMatching(/^[a-zA-Z0-9 ]{0,8}$/);

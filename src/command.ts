@@ -60,9 +60,10 @@ export class Command {
   declare private readonly base: number;
   /** @internal Set by the decoder once it knows whether another command is buffered. */
   declare last: boolean;
-  // Where the request's own bytes are in buf, for raw(); -1 for an inline request.
-  declare private readonly rawStart: number;
-  declare private readonly rawEnd: number;
+  /** @internal Where the request's own bytes are in buf, for raw(); -1 for an inline request. */
+  declare readonly rawStart: number;
+  /** @internal */
+  declare readonly rawEnd: number;
   declare private lowerName: string | undefined;
 
   // Commands are made by the decoder only, through Command.of.

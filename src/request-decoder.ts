@@ -9,7 +9,9 @@ import { splitInline } from './inline.js';
 import { Input, asBuffer, type Progress, indexOf } from './input.js';
 import { string2ll } from './int64.js';
 import { type Limits, type ParserOptions, resolveLimits } from './limits.js';
+import type { Frames } from './reply.js';
 import { Byte } from './resp.js';
+import { BufferView } from './view.js';
 
 /**
  * Turns bytes into Redis requests, synchronously: push chunks in as they
@@ -110,7 +112,7 @@ export class RequestDecoder {
       const end = input.end;
       const pos = this.pos;
       if (pos < end && buf[pos] === Byte.STAR) {
-        const offsets = quickRequest(buf, pos, end, this.limits);
+        const offsets = quickRequest(buf, pos, end, this.limits, true);
         if (offsets !== null) {
           this.pos = quickEnd;
           this.ahead = this.command(buf, offsets, pos, quickEnd);
@@ -132,6 +134,52 @@ export class RequestDecoder {
     } catch (err) {
       throw this.fail(err as ProtocolError);
     }
+  }
+
+  /**
+   * The complete multibulk requests at the front of the input, at most `max`
+   * of them, as one zero-copy view of the bytes they arrived in, and how many
+   * they are: what a proxy forwards upstream in one write, with no
+   * {@link Command} made per request.
+   *
+   * `undefined` when the next request is not a complete multibulk one: call
+   * {@link RequestDecoder.next} then, which gives an inline request (it has no
+   * RESP form to forward), says `undefined` while the request is incomplete,
+   * or throws its error. Requests are checked as `next()` checks them; those
+   * that arrived split over chunks come one per view.
+   */
+  nextFrames(max = Infinity): Frames | undefined {
+    if (!(max >= 1)) throw new RangeError(`redisproto: nextFrames needs max >= 1, got ${max}`);
+    if (this.failure !== null) throw this.failure;
+    let first = this.ahead;
+    if (first === null) {
+      if (this.pendingError !== null) return undefined; // next() throws it
+      try {
+        first = this.parseNext();
+      } catch (err) {
+        this.pendingError = err as ProtocolError; // as a lookahead does: next() throws it
+        return undefined;
+      }
+      if (first === null) return undefined;
+      this.ahead = first;
+    }
+    if (first.rawStart < 0 || first.buf !== this.viewed) return undefined; // inline: next() gives it
+    // The requests right behind it in the same buffer, read in one pass and
+    // checked as the one-pass reader checks them; anything else ends the batch.
+    const input = this.input;
+    const buf = input.buf;
+    const end = input.end;
+    let stop = first.rawEnd;
+    let count = 1;
+    if (buf === first.buf && this.pos === stop && input.tail === null && this.argsLeft === 0 && this.quickOk) {
+      while (count < max && stop < end && buf[stop] === Byte.STAR && quickRequest(buf, stop, end, this.limits, false) !== null) {
+        stop = quickEnd;
+        count++;
+      }
+      this.pos = stop;
+    }
+    this.ahead = null;
+    return { bytes: new BufferView(this.memory, this.base + first.rawStart, stop - first.rawStart) as unknown as Buffer, count };
   }
 
   /**
@@ -440,19 +488,20 @@ const QUICK_LINE = 12;
 
 /**
  * The multibulk request at buf[pos…) if it is complete before `end` and in
- * the form clients send: a count of 1 to {@link PREALLOCATED_ARGS} (within
- * maxArgs), each argument's length as {@link fastLength} reads it (within
- * maxBulkLength), every CRLF in place. Returns the arguments' offsets and
- * sets {@link quickEnd}, or returns null for anything else, having changed
+ * the form clients send: a count of 1 to {@link PREALLOCATED_ARGS}
+ * (within maxArgs), each argument's length as {@link fastLength} reads it
+ * (within maxBulkLength), every CRLF in place. Returns the arguments' offsets
+ * (in a new array when `keep`, else in {@link SCRATCH}) and sets
+ * {@link quickEnd}, or returns null for anything else, having changed
  * nothing, so the general path reads it again and owns every error.
  */
-function quickRequest(buf: Buffer, pos: number, end: number, limits: Limits): number[] | null {
+function quickRequest(buf: Buffer, pos: number, end: number, limits: Limits, keep: boolean): number[] | null {
   const count = fastLength(buf, pos + 1, end);
   if (count <= 0 || count > PREALLOCATED_ARGS || count > limits.maxArgs) return null;
   let p = fastCr + 2;
   const maxBulk = limits.maxBulkLength;
-  const offsets = new Array<number>(count * 2);
-  for (let i = 0; i < offsets.length; i += 2) {
+  const offsets = keep ? new Array<number>(count * 2) : SCRATCH;
+  for (let i = 0; i < count * 2; i += 2) {
     if (p >= end || buf[p] !== Byte.DOLLAR) return null;
     const len = fastLength(buf, p + 1, end);
     if (len < 0 || len > maxBulk) return null;
@@ -469,6 +518,8 @@ function quickRequest(buf: Buffer, pos: number, end: number, limits: Limits): nu
 
 /** Requests with up to this many arguments get their offsets array at its final size at once. */
 const PREALLOCATED_ARGS = 64;
+/** Where {@link quickRequest} writes offsets nobody keeps (a scan for frames). */
+const SCRATCH = new Array<number>(2 * PREALLOCATED_ARGS);
 /** Placeholder between requests; never written to (each header sets a fresh array). */
 const NO_OFFSETS: number[] = [];
 /** Bytes one offset costs in a large request's Float64Array, as counted against maxQueryBuffer. */

@@ -218,4 +218,90 @@ describe('RequestDecoder', () => {
       expect(d.next()!.raw()).toBeNull();
     });
   });
+
+  describe('nextFrames()', () => {
+    const PING = '*1\r\n$4\r\nPING\r\n';
+    const GET = '*2\r\n$3\r\nGET\r\n$1\r\nk\r\n';
+    const framesOf = (d: RequestDecoder, max?: number): [string, number] | undefined => {
+      const frames = d.nextFrames(max);
+      return frames && [frames.bytes.toString('latin1'), frames.count];
+    };
+
+    test('gives the complete multibulk requests buffered as one view of their bytes, and their count', () => {
+      const d = new RequestDecoder();
+      d.push(b(PING + GET + PING));
+      expect(framesOf(d)).toEqual([PING + GET + PING, 3]);
+      expect(d.nextFrames()).toBeUndefined();
+      expect(d.next()).toBeUndefined();
+    });
+
+    test('gives at most max requests', () => {
+      const d = new RequestDecoder();
+      d.push(b(PING + GET + PING));
+      expect(framesOf(d, 2)).toEqual([PING + GET, 2]);
+      expect(framesOf(d, 2)).toEqual([PING, 1]);
+    });
+
+    test('gives a view of the pushed chunk, not a copy', () => {
+      const chunk = b(PING + GET);
+      const d = new RequestDecoder();
+      d.push(chunk);
+      const frames = d.nextFrames()!;
+      expect(frames.bytes.buffer).toBe(chunk.buffer);
+      expect(frames.bytes.byteOffset).toBe(chunk.byteOffset);
+    });
+
+    test('leaves an inline request to next(), then goes on', () => {
+      const d = new RequestDecoder();
+      d.push(b(PING + 'PING\r\n' + GET));
+      expect(framesOf(d)).toEqual([PING, 1]);
+      expect(d.nextFrames()).toBeUndefined();
+      expect(args(d.next())).toEqual(['PING']);
+      expect(framesOf(d)).toEqual([GET, 1]);
+    });
+
+    test('gives undefined until a split request is complete, then the request', () => {
+      const d = new RequestDecoder();
+      d.push(b(PING + GET.slice(0, 7)));
+      expect(framesOf(d)).toEqual([PING, 1]);
+      expect(d.nextFrames()).toBeUndefined();
+      expect(d.next()).toBeUndefined();
+      d.push(b(GET.slice(7) + PING));
+      expect(framesOf(d)).toEqual([GET + PING, 2]); // both copied behind the split start: one piece
+    });
+
+    test('ends a batch where reading moves from the copied start of a split request into the chunk behind it', () => {
+      const d = new RequestDecoder();
+      d.push(b(GET.slice(0, 7)));
+      expect(d.nextFrames()).toBeUndefined();
+      const behind = b(GET.slice(7) + PING.repeat(200)); // more than the 1 KiB copied behind the split start
+      d.push(behind);
+      const batches: [string, number][] = [];
+      for (let f; (f = framesOf(d)) !== undefined; ) batches.push(f);
+      expect(batches.map(([, n]) => n).reduce((x, y) => x + y)).toBe(201);
+      expect(batches.map(([bytes]) => bytes).join('')).toBe(GET + PING.repeat(200));
+      expect(batches.length).toBeGreaterThan(1);
+      expect(d.next()).toBeUndefined();
+    });
+
+    test('passes on the requests before a malformed one, whose error next() throws', () => {
+      const d = new RequestDecoder();
+      d.push(b(PING + GET + '*1\r\n$x\r\n'));
+      expect(framesOf(d)).toEqual([PING + GET, 2]);
+      expect(d.nextFrames()).toBeUndefined();
+      expect(() => d.next()).toThrow('Protocol error: invalid bulk length');
+      expect(() => d.nextFrames()).toThrow('Protocol error: invalid bulk length');
+    });
+
+    test('takes the request next() parsed ahead first', () => {
+      const d = new RequestDecoder();
+      d.push(b(PING + GET + PING));
+      expect(args(d.next())).toEqual(['PING']);
+      expect(framesOf(d)).toEqual([GET + PING, 2]);
+    });
+
+    test('refuses a max below 1', () => {
+      expect(() => new RequestDecoder().nextFrames(0)).toThrow(RangeError);
+    });
+  });
 });
