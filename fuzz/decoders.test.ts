@@ -78,6 +78,25 @@ test('Command.raw() gives back every multibulk request byte for byte, however th
 });
 
 /**
+ * Pushes every chunk into `decoder` as a stream would deliver them, draining
+ * after each and after end(); the message of what was thrown, or null.
+ */
+function feed(decoder: { push(chunk: Buffer): void; end(): void }, chunks: Buffer[], drain: () => void): string | null {
+  try {
+    for (const chunk of chunks) {
+      if (chunk.length === 0) continue; // a stream never delivers an empty chunk
+      decoder.push(chunk);
+      drain();
+    }
+    decoder.end();
+    drain();
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return null;
+}
+
+/**
  * The requests a RequestDecoder gives for these chunks, as one text: each
  * multibulk request's raw bytes, each inline one as its words, each
  * recoverable error as its message; then how many, and the fatal error. With
@@ -110,18 +129,7 @@ function requestText(chunks: Buffer[], options: ParserOptions, max?: number): { 
       count++;
     }
   };
-  try {
-    for (const chunk of chunks) {
-      if (chunk.length === 0) continue;
-      decoder.push(chunk);
-      drain();
-    }
-    decoder.end();
-    drain();
-  } catch (err) {
-    return { text, count, error: (err as Error).message };
-  }
-  return { text, count, error: null };
+  return { text, count, error: feed(decoder, chunks, drain) };
 }
 
 test('nextFrames() with next() gives exactly the requests next() gives alone, and the same error', { timeout: testTimeout() }, async () => {
@@ -202,18 +210,7 @@ function decodeReplies(chunks: Buffer[], options: ReplyParserOptions, asFrame: b
       i++;
     }
   };
-  try {
-    for (const chunk of chunks) {
-      if (chunk.length === 0) continue;
-      decoder.push(chunk);
-      drain();
-    }
-    decoder.end();
-    drain();
-  } catch (err) {
-    return { items, error: (err as Error).message };
-  }
-  return { items, error: null };
+  return { items, error: feed(decoder, chunks, drain) };
 }
 
 test('ReplyDecoder and ReplyParser agree on any input, however it is split', { timeout: testTimeout() }, async () => {
@@ -238,18 +235,7 @@ function decodeBatches(chunks: Buffer[], options: ReplyParserOptions, max: numbe
       frames.push(f.bytes);
     }
   };
-  let error: string | null = null;
-  try {
-    for (const chunk of chunks) {
-      if (chunk.length === 0) continue;
-      decoder.push(chunk);
-      drain();
-    }
-    decoder.end();
-    drain();
-  } catch (err) {
-    error = (err as Error).message;
-  }
+  const error = feed(decoder, chunks, drain);
   return { items: [count, Buffer.concat(frames).toString('latin1')], error };
 }
 
