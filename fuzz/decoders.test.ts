@@ -129,7 +129,8 @@ function requestText(chunks: Buffer[], options: ParserOptions, max?: number): { 
       count++;
     }
   };
-  return { text, count, error: feed(decoder, chunks, drain) };
+  const error = feed(decoder, chunks, drain); // before text and count are read
+  return { text, count, error };
 }
 
 test('nextFrames() with next() gives exactly the requests next() gives alone, and the same error', { timeout: testTimeout() }, async () => {
@@ -210,7 +211,8 @@ function decodeReplies(chunks: Buffer[], options: ReplyParserOptions, asFrame: b
       i++;
     }
   };
-  return { items, error: feed(decoder, chunks, drain) };
+  const error = feed(decoder, chunks, drain);
+  return { items, error };
 }
 
 test('ReplyDecoder and ReplyParser agree on any input, however it is split', { timeout: testTimeout() }, async () => {
