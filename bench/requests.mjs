@@ -5,8 +5,10 @@
 // redis-parser. Every contender runs once per round in an order that turns,
 // after a full GC (common.mjs takeTurns); medians of CPU time over rounds, and each
 // round's ratio to redis-parser (median and range). bench/parse.mjs keeps its
-// benchmark.js table of more ways to read; this suite adds the decoder.
+// benchmark.js table of more ways to read; this suite adds the decoder, and a
+// floor: the barest parse of the whole input with the three views per command.
 import * as redisproto from '../dist/index.js';
+import { BufferView } from '../dist/view.js';
 import { chunkStream, chunked, fmt, isMain, longLivedRedisParser, median, ratioSpread, ratiosTo, setCommands, table, takeTurns } from './common.mjs';
 
 const COMMANDS = 1_000_000;
@@ -47,6 +49,55 @@ async function parser(chunks) {
   }
 }
 
+/** The chunks as one buffer, made once, for the floor below. */
+let whole = null;
+/** Where the request read by the last {@link bareRequest} ends. */
+let bareEnd = 0;
+/** The floor's last request object: stored, so that each one is really made (not optimised away). */
+let bareLast = null;
+
+/**
+ * The multibulk request at buf[pos…) read the barest way: digits until CR, no
+ * limit, no check of any CRLF or sign; its offsets, or null at the end.
+ */
+function bareRequest(buf, pos, end) {
+  if (pos >= end) return null;
+  let p = pos + 1;
+  let count = 0;
+  for (let c = buf[p]; c !== 0x0d; c = buf[++p]) count = count * 10 + (c - 0x30);
+  p += 2;
+  const offsets = new Array(count * 2);
+  for (let i = 0; i < count * 2; i += 2) {
+    let len = 0;
+    for (let c = buf[++p]; c !== 0x0d; c = buf[++p]) len = len * 10 + (c - 0x30);
+    p += 2;
+    offsets[i] = p;
+    offsets[i + 1] = p + len;
+    p += len + 2;
+  }
+  bareEnd = p;
+  return offsets;
+}
+
+/**
+ * The floor: the whole input in one buffer (no chunk boundaries), each request
+ * read by {@link bareRequest} into an object with its offsets, and its three
+ * views made as `Command#get` makes them. A ceiling for any decoder of this
+ * API, which must also bound and check what it reads and cross chunks.
+ */
+function floorParseViews(chunks) {
+  whole ??= Buffer.concat(chunks);
+  const buf = whole, end = buf.length, memory = buf.buffer, base = buf.byteOffset;
+  let n = 0;
+  let bytes = 0;
+  for (let pos = 0, o; (o = bareRequest(buf, pos, end)) !== null; pos = bareEnd, n++) {
+    const cmd = { buf, offsets: o, start: pos, end: bareEnd };
+    bareLast = cmd;
+    for (let i = 0; i < cmd.offsets.length; i += 2) bytes += new BufferView(memory, base + o[i], o[i + 1] - o[i]).length;
+  }
+  return [n, bytes];
+}
+
 /** What the long-lived redis-parser's callback counted in the current run. */
 const seen = { n: 0, bytes: 0 };
 const redisParserInstance = longLivedRedisParser((args) => {
@@ -80,6 +131,7 @@ const CONTENDERS = {
   ...(RequestDecoder ? { requestDecoder: ['RequestDecoder, `push()` then `next()` in a plain loop', requestDecoder] } : {}),
   parser: ['Parser, `tryReadCommand() ?? await readCommand()`', parser],
   redisParser: ['redis-parser (returnBuffers)', redisParser],
+  floorParseViews: ['floor: the barest parse (one buffer, no limits, no checks) and the 3 views', floorParseViews],
 };
 
 export async function run() {
