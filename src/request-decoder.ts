@@ -107,18 +107,14 @@ export class RequestDecoder {
       // one behind it is whole in the buffer and plain: it is read in one pass
       // with no state kept, and every other case (split, unusual, malformed)
       // goes to the general path from its start.
-      const input = this.input;
-      const buf = input.buf;
-      const end = input.end;
+      const buf = this.input.buf;
       const pos = this.pos;
-      if (pos < end && buf[pos] === Byte.STAR) {
-        const offsets = quickRequest(buf, pos, end, this.limits, true);
-        if (offsets !== null) {
-          this.pos = quickEnd;
-          this.ahead = this.command(buf, offsets, pos, quickEnd);
-          cmd.last = false;
-          return cmd;
-        }
+      const offsets = quickRequest(buf, pos, this.input.end, this.limits, true);
+      if (offsets !== null) {
+        this.pos = quickEnd;
+        this.ahead = this.command(buf, offsets, pos, quickEnd);
+        cmd.last = false;
+        return cmd;
       }
     }
     if (this.failure !== null) throw this.failure;
@@ -163,7 +159,10 @@ export class RequestDecoder {
       if (first === null) return undefined;
       this.ahead = first;
     }
-    if (first.rawStart < 0 || first.buf !== this.viewed) return undefined; // inline: next() gives it
+    // An inline request has no RESP form to forward: next() gives it. (A
+    // multibulk one is the latest command made, so `viewed` is its buffer and
+    // memory and base below are its own; the second test only guards that.)
+    if (first.rawStart < 0 || first.buf !== this.viewed) return undefined;
     // The requests right behind it in the same buffer, read in one pass and
     // checked as the one-pass reader checks them; anything else ends the batch.
     const input = this.input;
@@ -172,7 +171,7 @@ export class RequestDecoder {
     let stop = first.rawEnd;
     let count = 1;
     if (buf === first.buf && this.pos === stop && input.tail === null && this.argsLeft === 0 && this.quickOk) {
-      while (count < max && stop < end && buf[stop] === Byte.STAR && quickRequest(buf, stop, end, this.limits, false) !== null) {
+      while (count < max && quickRequest(buf, stop, end, this.limits, false) !== null) {
         stop = quickEnd;
         count++;
       }
@@ -487,8 +486,8 @@ let quickEnd = 0;
 const QUICK_LINE = 12;
 
 /**
- * The multibulk request at buf[pos…) if it is complete before `end` and in
- * the form clients send: a count of 1 to {@link PREALLOCATED_ARGS}
+ * The multibulk request at buf[pos…) (`*` there) if it is complete before
+ * `end` and in the form clients send: a count of 1 to {@link PREALLOCATED_ARGS}
  * (within maxArgs), each argument's length as {@link fastLength} reads it
  * (within maxBulkLength), every CRLF in place. Returns the arguments' offsets
  * (in a new array when `keep`, else in {@link SCRATCH}) and sets
@@ -496,6 +495,7 @@ const QUICK_LINE = 12;
  * nothing, so the general path reads it again and owns every error.
  */
 function quickRequest(buf: Buffer, pos: number, end: number, limits: Limits, keep: boolean): number[] | null {
+  if (pos >= end || buf[pos] !== Byte.STAR) return null;
   const count = fastLength(buf, pos + 1, end);
   if (count <= 0 || count > PREALLOCATED_ARGS || count > limits.maxArgs) return null;
   let p = fastCr + 2;
