@@ -148,9 +148,20 @@ export class ReplyDecoder {
     // cut off): go on only while no tail chunk is held, where scanning reads
     // buf as it is. The batch's bytes are kept aside, as a failure releases them.
     const input = this.input, bytes = input.bytes, offset = input.offset;
+    const buf = input.buf, end = input.end, maxBulk = this.limits.maxBulkLength;
+    const room = this.limits.maxReplyBytes - ELEMENT_BYTES;
     let count = 1;
     let stop = this.pos;
     while (count < max && input.tail === null) {
+      // A taken reply leaves nothing carried (fresh() holds), so simple
+      // replies are read straight from their bytes as quick() reads them, with
+      // no method call or state write per reply: a batch then costs its bytes.
+      while (count < max && stop < end && buf[stop] !== Byte.STAR && item(input, stop, end, false, maxBulk) === null && at - stop <= room) {
+        stop = at;
+        count++;
+      }
+      this.pos = this.cur = this.lineScan = stop;
+      if (count >= max) break;
       if (!(this.fresh() && this.quick(false) !== undefined)) {
         try {
           if (!this.ready()) break;
@@ -502,7 +513,7 @@ function item(input: Input, p: number, end: number, build: boolean, maxBulk: num
   const buf = input.buf;
   const type = buf[p];
   if (type === Byte.DOLLAR) {
-    const len = lineInt(buf, p + 1, end);
+    const len = lineInt(buf, p + 1, end, true);
     if (len === -1) return build ? { type: 'null', origin: '$' } : null;
     if (!(len >= 0 && len <= maxBulk)) return undefined; // NaN and `$?` too
     const data = at, dataEnd = data + len;
@@ -511,7 +522,7 @@ function item(input: Input, p: number, end: number, build: boolean, maxBulk: num
     return build ? { type: 'bulk', value: view(input, data, dataEnd) } : null;
   }
   if (type === Byte.COLON) {
-    const n = lineInt(buf, p + 1, end);
+    const n = lineInt(buf, p + 1, end, build);
     if (n !== n) return undefined;
     return build ? { type: 'integer', value: n } : null;
   }
@@ -530,27 +541,33 @@ const SHORT_INT = 15;
 
 /**
  * The integer line at p (after its type byte), complete with its CRLF before
- * `end`, read in one pass as string2ll would read it; sets {@link at} past
- * the CRLF. NaN for anything else, longer integers included (the general
- * path reads those).
+ * `end`, read as string2ll would read it; sets {@link at} past the CRLF.
+ * Returns its value (0 when `value` is false: the line is only checked), or
+ * NaN for anything else, longer integers included (the general path reads those).
  */
-function lineInt(buf: Buffer, p: number, end: number): number {
+function lineInt(buf: Buffer, p: number, end: number, value: boolean): number {
   if (p >= end) return NaN;
   const negative = buf[p] === Byte.MINUS;
   const first = negative ? p + 1 : p;
   const stop = Math.min(end, first + SHORT_INT + 1);
-  let value = 0;
+  let n = 0;
   let i = first;
-  for (; i < stop; i++) {
-    const c = buf[i];
-    if (c < Byte.ZERO || c > Byte.NINE) break;
-    value = value * 10 + (c - Byte.ZERO);
+  if (value) {
+    for (; i < stop; i++) {
+      const c = buf[i];
+      if (c < Byte.ZERO || c > Byte.NINE) break;
+      n = n * 10 + (c - Byte.ZERO);
+    }
+  } else {
+    // Only counted: the sum of a large value runs in doubles, whose
+    // multiply-add chain is most of the time of reading one.
+    while (i < stop && buf[i] >= Byte.ZERO && buf[i] <= Byte.NINE) i++;
   }
   const digits = i - first;
   if (digits === 0 || digits > SHORT_INT || i + 1 >= end || buf[i] !== Byte.CR || buf[i + 1] !== Byte.LF) return NaN;
   if (buf[first] === Byte.ZERO && (digits > 1 || negative)) return NaN; // string2ll's rule: no leading zero, no -0
   at = i + 2;
-  return negative ? -value : value;
+  return negative ? -n : n;
 }
 
 /**

@@ -98,6 +98,20 @@ describe('ReplyDecoder', () => {
     expect(() => d.nextFrames()).toThrow('Bad integer value');
   });
 
+  test('gives the replies before one larger than maxReplyBytes, then throws at the next call', () => {
+    const d = new ReplyDecoder({ maxReplyBytes: 200 }); // each reply is charged 64 bytes besides its own
+    d.push(b(`:1\r\n+OK\r\n$40\r\n${'x'.repeat(40)}\r\n+${'y'.repeat(150)}\r\n:2\r\n`));
+    expect(d.nextFrames()).toEqual({ bytes: b(`:1\r\n+OK\r\n$40\r\n${'x'.repeat(40)}\r\n`), count: 3 });
+    expect(() => d.nextFrames()).toThrow('Protocol error, reply larger than maxReplyBytes');
+  });
+
+  test('checks every integer of a batch as string2ll does', () => {
+    const d = new ReplyDecoder();
+    d.push(b(':0\r\n:-7\r\n:123456789012345\r\n:-0\r\n'));
+    expect(d.nextFrames()).toEqual({ bytes: b(':0\r\n:-7\r\n:123456789012345\r\n'), count: 3 });
+    expect(() => d.nextFrames()).toThrow('Bad integer value');
+  });
+
   test('mixes frames and decoded replies in order', () => {
     const d = new ReplyDecoder();
     d.push(b(':1\r\n:2\r\n:3\r\n'));
