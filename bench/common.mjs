@@ -1,5 +1,6 @@
 // Shared pieces of the benchmarks: input generation, a chunk-feeding stream,
 // benchmark.js runs reduced to medians, and the results table.
+import { executionAsyncResource } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import { Readable, Writable } from 'node:stream';
 
@@ -78,6 +79,22 @@ export function chunkStream(chunks, onRead) {
       this.push(i < chunks.length ? chunks[i++] : null);
     },
   });
+}
+
+/**
+ * Objects of the kinds a stream-fed parser's run makes, kept alive for the
+ * whole process: a parser that has read one unit (`first` reads it) from a
+ * chunkStream still open, and the object Node makes for a `nextTick`. V8
+ * keeps a hidden class only while some object has it; the full GC before each
+ * run would otherwise collect every one of them, and each run of a stream-fed
+ * contender would begin by deoptimising Node's own stream code (`resume`,
+ * `nextTick`, `maybeReadMore`, `emitReadable`: "weak objects" in
+ * --trace-deopt), a cost no connection pays while its stream is open.
+ */
+export async function residentStreamObjects(makeParser, first, unit) {
+  const parser = makeParser(chunkStream([unit, unit]));
+  const tick = await new Promise((resolve) => process.nextTick(() => resolve(executionAsyncResource())));
+  return [parser, await first(parser), tick];
 }
 
 /** A Writable that accepts and drops everything, counting bytes. */

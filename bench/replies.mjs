@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import * as redisproto from '../dist/index.js';
 import { BufferView } from '../dist/view.js';
-import { chunkStream, chunked, copyValue, fmt, isMain, longLivedRedisParser, median, ratioSpread, ratiosTo, rethrow, table, takeTurns } from './common.mjs';
+import { chunkStream, chunked, copyValue, fmt, isMain, longLivedRedisParser, median, ratioSpread, ratiosTo, residentStreamObjects, rethrow, table, takeTurns } from './common.mjs';
 
 const require = createRequire(import.meta.url);
 const { Decoder: NodeRedisDecoder, RESP_TYPES } = require('@redis/client/dist/lib/RESP/decoder.js');
@@ -322,7 +322,11 @@ function floorFrames(chunks) {
  * were specialised on, and each run starts by deoptimising ("weak objects" in
  * --trace-deopt): a cost of this harness, not of any decoder.
  */
-const RESIDENT = [new ReplyParser(chunkStream([])), ReplyDecoder ? new ReplyDecoder() : null, new RespStreamingDecoder()];
+const RESIDENT = [
+  ...(await residentStreamObjects((stream) => new ReplyParser(stream), (parser) => parser.readReply(), Buffer.from('+OK\r\n'))),
+  ReplyDecoder ? new ReplyDecoder() : null,
+  new RespStreamingDecoder(),
+];
 
 /** Contenders: key → [name, run, how its last reply gives the big value's length, RESP2 only]. */
 const CONTENDERS = {

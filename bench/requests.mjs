@@ -9,7 +9,7 @@
 // floor: the barest parse of the whole input with the three views per command.
 import * as redisproto from '../dist/index.js';
 import { BufferView } from '../dist/view.js';
-import { chunkStream, chunked, fmt, isMain, longLivedRedisParser, median, ratioSpread, ratiosTo, setCommands, table, takeTurns } from './common.mjs';
+import { chunkStream, chunked, fmt, isMain, longLivedRedisParser, median, ratioSpread, ratiosTo, residentStreamObjects, setCommands, table, takeTurns } from './common.mjs';
 
 const COMMANDS = 1_000_000;
 const ROUNDS = 9;
@@ -125,7 +125,10 @@ function residentDecoder() {
   decoder.push(setCommands(1));
   return [decoder, decoder.next()];
 }
-const RESIDENT = [...(RequestDecoder ? residentDecoder() : []), new Parser(chunkStream([]))];
+const RESIDENT = [
+  ...(RequestDecoder ? residentDecoder() : []),
+  ...(await residentStreamObjects((stream) => new Parser(stream), (parser) => parser.readCommand(), setCommands(1))),
+];
 
 const CONTENDERS = {
   ...(RequestDecoder ? { requestDecoder: ['RequestDecoder, `push()` then `next()` in a plain loop', requestDecoder] } : {}),
