@@ -105,10 +105,10 @@ describe('ReplyDecoder', () => {
     expect(() => d.nextFrames()).toThrow('Protocol error, reply larger than maxReplyBytes');
   });
 
-  test('checks every integer of a batch as string2ll does', () => {
+  test('checks every integer of a batch as string2ll does, the longest ones included', () => {
     const d = new ReplyDecoder();
-    d.push(b(':0\r\n:-7\r\n:123456789012345\r\n:-0\r\n'));
-    expect(d.nextFrames()).toEqual({ bytes: b(':0\r\n:-7\r\n:123456789012345\r\n'), count: 3 });
+    d.push(b(':0\r\n:-7\r\n:123456789012345\r\n:9223372036854775807\r\n:5\r\n:-0\r\n'));
+    expect(d.nextFrames()).toEqual({ bytes: b(':0\r\n:-7\r\n:123456789012345\r\n:9223372036854775807\r\n:5\r\n'), count: 5 });
     expect(() => d.nextFrames()).toThrow('Bad integer value');
   });
 
