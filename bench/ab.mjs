@@ -114,7 +114,7 @@ async function child(dir, workloadName, loopName, runs) {
     chunks = chunked(workload.bytes());
     loop = REPLY_LOOPS[loopName];
     expected = workload.replies;
-    const decoder = new m.ReplyDecoder({ protocol: 3 });
+    const decoder = new m.ReplyDecoder();
     decoder.push(Buffer.from('+OK\r\n'));
     resident = [decoder, decoder.next(), ...(await residentStreamObjects((s) => new m.ReplyParser(s), (p) => p.readReply(), Buffer.from('+OK\r\n')))];
   }
