@@ -28,35 +28,24 @@ const option = (name, fallback) => {
   return at >= 0 ? args[at + 1] : fallback;
 };
 
+/** A loop over every reply of the chunks through one ReplyDecoder method; returns how many replies (a batch counts its own). */
+function decoderLoop(method) {
+  return (m, chunks) => {
+    const d = new m.ReplyDecoder();
+    let n = 0;
+    for (const c of chunks) {
+      d.push(c);
+      for (let r = d[method](); r !== undefined; r = d[method]()) n += method === 'nextFrames' ? r.count : 1;
+    }
+    return n;
+  };
+}
+
 /** Reply loops: each reads every reply of the chunks with a build's classes; returns how many. */
 const REPLY_LOOPS = {
-  decoder: (m, chunks) => {
-    const d = new m.ReplyDecoder();
-    let n = 0;
-    for (const c of chunks) {
-      d.push(c);
-      for (let r = d.next(); r !== undefined; r = d.next()) n++;
-    }
-    return n;
-  },
-  frame: (m, chunks) => {
-    const d = new m.ReplyDecoder();
-    let n = 0;
-    for (const c of chunks) {
-      d.push(c);
-      for (let f = d.nextFrame(); f !== undefined; f = d.nextFrame()) n++;
-    }
-    return n;
-  },
-  frames: (m, chunks) => {
-    const d = new m.ReplyDecoder();
-    let n = 0;
-    for (const c of chunks) {
-      d.push(c);
-      for (let f = d.nextFrames(); f !== undefined; f = d.nextFrames()) n += f.count;
-    }
-    return n;
-  },
+  decoder: decoderLoop('next'),
+  frame: decoderLoop('nextFrame'),
+  frames: decoderLoop('nextFrames'),
   parser: async (m, chunks) => {
     const p = new m.ReplyParser(chunkStream(chunks));
     let n = 0;
