@@ -2,7 +2,9 @@
 // benchmark.js runs reduced to medians, and the results table.
 import { executionAsyncResource } from 'node:async_hooks';
 import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
 import { Readable, Writable } from 'node:stream';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const require = createRequire(import.meta.url);
 export const Benchmark = require('benchmark');
@@ -24,6 +26,15 @@ export function longLivedRedisParser(returnReply) {
 /** An error callback made once: a peer's error in a benchmark fails the run. */
 export function rethrow(err) {
   throw err;
+}
+
+/**
+ * A module of the build under test: this checkout's dist/, or the one named
+ * by REDISPROTO_DIST (bench/ab.mjs runs the suites on two builds so).
+ */
+export function importBuild(file) {
+  const dir = process.env.REDISPROTO_DIST ? resolve(process.env.REDISPROTO_DIST) : fileURLToPath(new URL('../dist/', import.meta.url));
+  return import(pathToFileURL(join(dir, file)).href);
 }
 
 export const CHUNK = 64 * 1024;

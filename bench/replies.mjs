@@ -15,13 +15,14 @@
 //
 //   node --expose-gc bench/replies.mjs                  every workload, a table
 //   node --expose-gc bench/replies.mjs --workload ok    one workload, in this process
-//   … --only replyParser                                one contender (for --cpu-prof)
+//   … --only replyParser                                one contender (for --cpu-prof), or several: a,b
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import * as redisproto from '../dist/index.js';
-import { BufferView } from '../dist/view.js';
-import { chunkStream, chunked, copyValue, fmt, isMain, longLivedRedisParser, median, ratioSpread, ratiosTo, residentStreamObjects, rethrow, table, takeTurns } from './common.mjs';
+import { chunkStream, chunked, copyValue, fmt, importBuild, isMain, longLivedRedisParser, median, ratioSpread, ratiosTo, residentStreamObjects, rethrow, table, takeTurns } from './common.mjs';
+
+const redisproto = await importBuild('index.js');
+const { BufferView } = await importBuild('view.js');
 
 const require = createRequire(import.meta.url);
 const { Decoder: NodeRedisDecoder, RESP_TYPES } = require('@redis/client/dist/lib/RESP/decoder.js');
@@ -385,7 +386,7 @@ async function measure(name, only) {
   if (RESIDENT.length === 0) throw new Error('unreachable: keeps RESIDENT referenced');
   const workload = WORKLOADS[name];
   const keys = Object.keys(CONTENDERS).filter((k) =>
-    only ? k === only : !(workload.resp3 && CONTENDERS[k][3]) && (!k.startsWith('floor') || workload.floors?.includes(k)),
+    only ? only.split(',').includes(k) : !(workload.resp3 && CONTENDERS[k][3]) && (!k.startsWith('floor') || workload.floors?.includes(k)),
   );
   const chunks = chunked(workload.bytes());
   if (workload.reply !== undefined) spans(chunks);

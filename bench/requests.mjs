@@ -7,9 +7,10 @@
 // round's ratio to redis-parser (median and range). bench/parse.mjs keeps its
 // benchmark.js table of more ways to read; this suite adds the decoder, and a
 // floor: the barest parse of the whole input with the three views per command.
-import * as redisproto from '../dist/index.js';
-import { BufferView } from '../dist/view.js';
-import { chunkStream, chunked, fmt, isMain, longLivedRedisParser, median, ratioSpread, ratiosTo, residentStreamObjects, setCommands, table, takeTurns } from './common.mjs';
+import { chunkStream, chunked, fmt, importBuild, isMain, longLivedRedisParser, median, ratioSpread, ratiosTo, residentStreamObjects, setCommands, table, takeTurns } from './common.mjs';
+
+const redisproto = await importBuild('index.js');
+const { BufferView } = await importBuild('view.js');
 
 const COMMANDS = 1_000_000;
 const ROUNDS = 9;
@@ -137,24 +138,26 @@ const CONTENDERS = {
   floorParseViews: ['floor: the barest parse (one buffer, no limits, no checks) and the 3 views', floorParseViews],
 };
 
-export async function run() {
+/** Every contender, or those of `only` (comma-separated keys), in turn; the table, the median ratios and each one's times. */
+export async function run(only) {
   if (RESIDENT.length === 0) throw new Error('unreachable: keeps RESIDENT referenced');
   const chunks = chunked(setCommands(COMMANDS));
   const expectedBytes = COMMANDS * (3 + 16 + 3);
-  const keys = Object.keys(CONTENDERS);
+  const keys = Object.keys(CONTENDERS).filter((key) => only === undefined || only.split(',').includes(key));
   const ms = await takeTurns(keys, ROUNDS, async (key) => {
     const [n, bytes] = await CONTENDERS[key][1](chunks);
     if (n !== COMMANDS || bytes !== expectedBytes) throw new Error(`${key}: ${n} commands, ${bytes} bytes`);
   });
-  const vs = ratiosTo(ms, 'redisParser');
-  const ratios = Object.fromEntries(keys.map((key) => [key, median(vs[key])]));
+  const vs = ms.redisParser ? ratiosTo(ms, 'redisParser') : {}; // no baseline when run --only without it
+  const ratios = Object.fromEntries(Object.entries(vs).map(([key, values]) => [key, median(values)]));
   const rows = keys.map((key) => {
     const t = median(ms[key]) / 1000;
-    return [CONTENDERS[key][0], `${(t * 1000).toFixed(1)} ms`, fmt.rate(COMMANDS / t), ratioSpread(vs[key])];
+    return [CONTENDERS[key][0], `${(t * 1000).toFixed(1)} ms`, fmt.rate(COMMANDS / t), vs[key] ? ratioSpread(vs[key]) : ''];
   });
   const note = RequestDecoder ? '' : '\n\nRequestDecoder: not exported by this build of redisproto (issue 13): its row is skipped.';
   return {
     ratios,
+    ms,
     markdown:
       table(['1,000,000 SET in 64 KiB chunks, every argument read', 'median CPU time', 'commands/s', 'vs redis-parser, median (range over rounds)'], rows) +
       `\n\n${ROUNDS} rounds after a warm-up, every contender once per round in turn, a full GC before each run; times are the process's CPU time (user + system).` +
@@ -163,6 +166,7 @@ export async function run() {
 }
 
 if (isMain(import.meta.url)) {
-  const result = await run();
+  const at = process.argv.indexOf('--only');
+  const result = await run(at < 0 ? undefined : process.argv[at + 1]);
   console.log(process.argv.includes('--json') ? JSON.stringify(result) : result.markdown);
 }
