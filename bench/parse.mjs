@@ -3,7 +3,7 @@
 // respjs; and floors that parse nothing, only build the Buffers the API hands
 // out, to show the best ratio any parser returning Buffers could reach.
 import { Parser } from '../dist/index.js';
-import { BufferView } from '../dist/view.js';
+import { view } from '../dist/view.js';
 import { CHUNK, Resp, chunkStream, chunked, fmt, isMain, longLivedRedisParser, runSuite, setCommands, table } from './common.mjs';
 
 export const COMMANDS = 1_000_000;
@@ -73,7 +73,7 @@ function viewOffsets(perCommand) {
   return lists.map((l) => Int32Array.from(l));
 }
 
-/** The Buffers alone, made as Command#get makes them (a Uint8Array subclass on Buffer.prototype). */
+/** The Buffers alone, made as Command#get makes them (view(): a Uint8Array subclass on Buffer.prototype). */
 function viewsAlone(chunks, offsets) {
   let bytes = 0;
   let views = 0;
@@ -82,7 +82,7 @@ function viewsAlone(chunks, offsets) {
     const memory = chunk.buffer;
     const base = chunk.byteOffset;
     const o = offsets[c];
-    for (let j = 0; j < o.length; j += 2, views++) bytes += new BufferView(memory, base + o[j], o[j + 1]).length;
+    for (let j = 0; j < o.length; j += 2, views++) bytes += view(memory, base + o[j], o[j + 1]).length;
   }
   return [views, bytes];
 }
@@ -129,9 +129,9 @@ const NAMES = {
   dispatchLoop: 'redisproto, dispatch only, readCommand() loop',
   full: 'redisproto, every argument, tryReadCommand() ?? await readCommand()',
   dispatch: 'redisproto, dispatch only, tryReadCommand() ?? await readCommand()',
-  floorFull: 'floor: 3 views alone (BufferView), no parsing',
+  floorFull: 'floor: 3 views alone (view()), no parsing',
   floorFullSubarray: 'floor: 3 views alone (subarray()), no parsing',
-  floorDispatch: 'floor: 2 views alone (BufferView), no parsing',
+  floorDispatch: 'floor: 2 views alone (view()), no parsing',
 };
 
 export async function run() {

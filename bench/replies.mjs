@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { chunkStream, chunked, copyValue, fmt, importBuild, isMain, longLivedRedisParser, median, ratioSpread, ratiosTo, residentStreamObjects, rethrow, table, takeTurns } from './common.mjs';
 
 const redisproto = await importBuild('index.js');
-const { BufferView } = await importBuild('view.js');
+const { view } = await importBuild('view.js');
 
 const require = createRequire(import.meta.url);
 const { Decoder: NodeRedisDecoder, RESP_TYPES } = require('@redis/client/dist/lib/RESP/decoder.js');
@@ -108,7 +108,7 @@ export const WORKLOADS = {
 
 /** The Reply of the 10-byte bulk whose `$10\r\n` header is at `start` of `bytes` (an ArrayBuffer): the value a view, as every decoder here gives it. */
 function bulkAt(bytes, start) {
-  return { type: 'bulk', value: new BufferView(bytes, start + 5, 10) };
+  return { type: 'bulk', value: view(bytes, start + 5, 10) };
 }
 
 /** How a contender's last reply tells the 64 MiB value's length. */
@@ -311,7 +311,7 @@ function floorFrames(chunks) {
   let last;
   for (let c = 0; c < chunks.length; c++) {
     const chunk = chunks[c], bytes = chunk.buffer, base = chunk.byteOffset, at = perChunk[c];
-    for (let i = 0; i < at.length; i += 2, n++) last = new BufferView(bytes, base + at[i], at[i + 1] - at[i]);
+    for (let i = 0; i < at.length; i += 2, n++) last = view(bytes, base + at[i], at[i + 1] - at[i]);
   }
   return [n, last];
 }

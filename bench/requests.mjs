@@ -10,7 +10,7 @@
 import { chunkStream, chunked, fmt, importBuild, isMain, longLivedRedisParser, median, ratioSpread, ratiosTo, residentStreamObjects, setCommands, table, takeTurns } from './common.mjs';
 
 const redisproto = await importBuild('index.js');
-const { BufferView } = await importBuild('view.js');
+const { view } = await importBuild('view.js');
 
 const COMMANDS = 1_000_000;
 const ROUNDS = 9;
@@ -94,7 +94,7 @@ function floorParseViews(chunks) {
   for (let pos = 0, o; (o = bareRequest(buf, pos, end)) !== null; pos = bareEnd, n++) {
     const cmd = { buf, offsets: o, start: pos, end: bareEnd };
     bareLast = cmd;
-    for (let i = 0; i < cmd.offsets.length; i += 2) bytes += new BufferView(memory, base + o[i], o[i + 1] - o[i]).length;
+    for (let i = 0; i < cmd.offsets.length; i += 2) bytes += view(memory, base + o[i], o[i + 1] - o[i]).length;
   }
   return [n, bytes];
 }

@@ -3,7 +3,7 @@
  * of the bytes they arrived in.
  */
 import { commonName } from './names.js';
-import { BufferView, allocSmall } from './view.js';
+import { allocSmall, view } from './view.js';
 
 /** Node's undocumented but long-standing per-encoding decoders on Buffer.prototype (absent from @types/node). */
 interface Slicers {
@@ -99,7 +99,7 @@ export class Command {
     if (at >= o.length || at < 0) return undefined;
     // Not subarray(): a third of the cost, and this runs once per argument.
     const start = o[at];
-    return new BufferView(this.memory, this.base + start, o[at + 1] - start) as unknown as Buffer;
+    return view(this.memory, this.base + start, o[at + 1] - start);
   }
 
   /** Argument `i` decoded as text, or `undefined` past the end. */
@@ -174,7 +174,7 @@ export class Command {
    */
   raw(): Buffer | null {
     if (this.rawStart < 0) return null;
-    return new BufferView(this.memory, this.base + this.rawStart, this.rawEnd - this.rawStart) as unknown as Buffer;
+    return view(this.memory, this.base + this.rawStart, this.rawEnd - this.rawStart);
   }
 
   /**

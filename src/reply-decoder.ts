@@ -9,7 +9,7 @@ import { string2ll } from './int64.js';
 import { type ReplyLimits, type ReplyParserOptions, resolveReplyLimits } from './limits.js';
 import type { Frames, Reply } from './reply.js';
 import { Byte, KIND, Kind } from './resp.js';
-import { BufferView } from './view.js';
+import { view } from './view.js';
 
 /**
  * Longest line other than a simple string, error or big number: an integer,
@@ -122,13 +122,13 @@ export class ReplyDecoder {
       const start = this.pos, end = simpleEnd(this.input, start, this.limits);
       if (end >= 0) {
         this.pos = this.cur = this.lineScan = end;
-        return view(this.input, start, end);
+        return inputView(this.input, start, end);
       }
-      if (this.quick(false) !== undefined) return view(this.input, start, this.pos);
+      if (this.quick(false) !== undefined) return inputView(this.input, start, this.pos);
     }
     if (!this.ready()) return undefined;
     const start = this.take();
-    return view(this.input, start, this.pos);
+    return inputView(this.input, start, this.pos);
   }
 
   /**
@@ -180,7 +180,7 @@ export class ReplyDecoder {
       count++;
       stop = this.pos;
     }
-    return { bytes: new BufferView(bytes, offset + first, stop - first) as unknown as Buffer, count };
+    return { bytes: view(bytes, offset + first, stop - first), count };
   }
 
   /**
@@ -537,7 +537,7 @@ function item(input: Input, p: number, end: number, build: boolean, maxBulk: num
     const data = at, dataEnd = data + len;
     if (dataEnd + 2 > end || buf[dataEnd] !== Byte.CR || buf[dataEnd + 1] !== Byte.LF) return undefined;
     at = dataEnd + 2;
-    return build ? { type: 'bulk', value: view(input, data, dataEnd) } : null;
+    return build ? { type: 'bulk', value: inputView(input, data, dataEnd) } : null;
   }
   if (type === Byte.COLON) {
     const n = lineInt(buf, p + 1, end, build);
@@ -686,9 +686,9 @@ function parseDouble(buf: Buffer, start: number, end: number): number | null {
   return DOUBLE.test(text) ? Number(text) : null;
 }
 
-/** The bytes [start, end) of the input as a view (not subarray(): see BufferView). */
-function view(input: Input, start: number, end: number): Buffer {
-  return new BufferView(input.bytes, input.offset + start, end - start) as unknown as Buffer;
+/** The bytes [start, end) of the input as a view (not subarray(): see view()). */
+function inputView(input: Input, start: number, end: number): Buffer {
+  return view(input.bytes, input.offset + start, end - start);
 }
 
 /** An aggregate being decoded: its type byte, its elements so far, and how many are still to come (-1: streamed). */
@@ -735,7 +735,7 @@ function decode(input: Input, start: number): Reply {
           p = next;
           break;
         }
-        const data = view(input, next, next + len);
+        const data = inputView(input, next, next + len);
         if (type === Byte.DOLLAR) value = { type: 'bulk', value: data };
         else if (type === Byte.EQUALS) value = { type: 'verbatim', format: data.toString('latin1', 0, 3), value: data.subarray(4) };
         else value = { type: 'bulkError', value: data.toString('utf8') };
@@ -749,7 +749,7 @@ function decode(input: Input, start: number): Reply {
           value = { type: 'bulk', value: got.length === 1 ? got[0] : Buffer.concat(got) };
           parts = null;
         } else {
-          got.push(view(input, next, next + len));
+          got.push(inputView(input, next, next + len));
         }
         p = len === 0 ? next : next + len + 2;
         break;

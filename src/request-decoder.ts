@@ -11,7 +11,7 @@ import { string2ll } from './int64.js';
 import { type Limits, type ParserOptions, resolveLimits } from './limits.js';
 import type { Frames } from './reply.js';
 import { Byte } from './resp.js';
-import { BufferView } from './view.js';
+import { view } from './view.js';
 
 /**
  * Turns bytes into Redis requests, synchronously: push chunks in as they
@@ -178,7 +178,7 @@ export class RequestDecoder {
       this.pos = stop;
     }
     this.ahead = null;
-    return { bytes: new BufferView(this.memory, this.base + first.rawStart, stop - first.rawStart) as unknown as Buffer, count };
+    return { bytes: view(this.memory, this.base + first.rawStart, stop - first.rawStart), count };
   }
 
   /**
