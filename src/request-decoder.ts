@@ -488,24 +488,54 @@ const QUICK_LINE = 12;
 /**
  * The multibulk request at buf[pos…) (`*` there) if it is complete before
  * `end` and in the form clients send: a count of 1 to {@link PREALLOCATED_ARGS}
- * (within maxArgs), each argument's length as {@link fastLength} reads it
- * (within maxBulkLength), every CRLF in place. Returns the arguments' offsets
- * (in a new array when `keep`, else in {@link SCRATCH}) and sets
- * {@link quickEnd}, or returns null for anything else, having changed
- * nothing, so the general path reads it again and owns every error.
+ * (within maxArgs) and argument lengths (within maxBulkLength) as
+ * {@link fastLength} reads them (1 to 9 digits, no sign or leading zero),
+ * every CRLF in place. Returns the arguments' offsets (in a new array when
+ * `keep`, else in {@link SCRATCH}) and sets {@link quickEnd}, or returns
+ * null for anything else, having changed nothing, so the general path reads
+ * it again and owns every error.
+ *
+ * Its lines are read here rather than by fastLength, each byte once, and
+ * three bytes at a time are known to be in range: one command in 0.89×–0.94×
+ * the time (`bench/ab.mjs`, 8 processes each, twice).
  */
 function quickRequest(buf: Buffer, pos: number, end: number, limits: Limits, keep: boolean): number[] | null {
-  if (pos >= end || buf[pos] !== Byte.STAR) return null;
-  const count = fastLength(buf, pos + 1, end);
-  if (count <= 0 || count > PREALLOCATED_ARGS || count > limits.maxArgs) return null;
-  let p = fastCr + 2;
+  // `*`, a digit and the byte behind it are in range.
+  if (pos + 3 >= end || buf[pos] !== Byte.STAR) return null;
+  let p = pos + 1;
+  let count = buf[p] - Byte.ZERO;
+  if (count <= 0 || count > 9) return null;
+  let c = buf[++p];
+  if (c !== Byte.CR) {
+    // A second digit; more than two is more than PREALLOCATED_ARGS.
+    const digit = c - Byte.ZERO;
+    if (digit >>> 0 > 9) return null;
+    count = count * 10 + digit;
+    if (++p >= end || buf[p] !== Byte.CR) return null;
+  }
+  if (count > PREALLOCATED_ARGS || count > limits.maxArgs || p + 1 >= end || buf[p + 1] !== Byte.LF) return null;
+  p += 2;
   const maxBulk = limits.maxBulkLength;
   const offsets = keep ? new Array<number>(count * 2) : SCRATCH;
   for (let i = 0; i < count * 2; i += 2) {
-    if (p >= end || buf[p] !== Byte.DOLLAR) return null;
-    const len = fastLength(buf, p + 1, end);
-    if (len < 0 || len > maxBulk) return null;
-    const start = fastCr + 2;
+    // `$`, a digit and the byte behind it are in range.
+    if (p + 3 >= end || buf[p] !== Byte.DOLLAR) return null;
+    let len = buf[++p] - Byte.ZERO;
+    if (len >>> 0 > 9) return null; // one unsigned compare: below '0' wraps around
+    c = buf[++p];
+    if (len !== 0) {
+      // Up to 8 more digits, each byte read once; the first non-digit is the \r.
+      const stop = Math.min(end, p + 9);
+      for (;;) {
+        const digit = c - Byte.ZERO;
+        if (digit >>> 0 > 9) break;
+        len = len * 10 + digit;
+        if (++p >= stop) return null;
+        c = buf[p];
+      }
+    }
+    if (c !== Byte.CR || p + 1 >= end || buf[p + 1] !== Byte.LF || len > maxBulk) return null;
+    const start = p + 2;
     p = start + len;
     if (p + 1 >= end || buf[p] !== Byte.CR || buf[p + 1] !== Byte.LF) return null;
     offsets[i] = start;

@@ -119,6 +119,18 @@ describe('RequestDecoder', () => {
       expect(behindPings(`*${words.length}\r\n${words.map((w) => `$${w.length}\r\n${w}\r\n`).join('')}`)).toEqual([words]);
     });
 
+    test('reads requests of 64 and 65 arguments alike (a count of two digits, read in one pass up to 64)', () => {
+      for (const n of [9, 10, 64, 65]) {
+        const words = Array.from({ length: n }, (_, i) => 'x'.repeat(i));
+        expect(behindPings(`*${n}\r\n${words.map((w) => `$${w.length}\r\n${w}\r\n`).join('')}`)).toEqual([words]);
+      }
+    });
+
+    test('refuses a negative length and a ten-digit one as Redis does', () => {
+      expect(() => behindPings('*1\r\n$-1\r\n')).toThrow('Protocol error: invalid bulk length');
+      expect(() => behindPings('*1\r\n$1000000000\r\n')).toThrow('Protocol error: invalid bulk length');
+    });
+
     test('waits for a request cut short, then reads it', () => {
       const d = new RequestDecoder();
       d.push(b(PINGS + '*1\r\n$4\r\nQU'));
