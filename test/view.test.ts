@@ -46,9 +46,11 @@ describe('allocSmall', () => {
     expect([...a, ...b]).toEqual([1, 1, 1, 2, 2, 2, 2, 2]);
   });
 
-  test('gives more than half a slab memory of its own', () => {
+  test('gives more than half a slab from elsewhere than the slab small ones share', () => {
+    const small = allocSmall(1);
     const big = allocSmall(6000);
-    expect(big.length).toBe(6000);
-    expect(big.buffer.byteLength).toBe(6000);
+    expect([Buffer.isBuffer(big), big.length]).toEqual([true, 6000]);
+    expect(big.buffer).not.toBe(small.buffer);
+    expect(allocSmall(1).buffer).toBe(small.buffer); // the slab still had room
   });
 });
