@@ -27,8 +27,8 @@ Object.defineProperty(BufferView.prototype, 'constructor', { value: Buffer, writ
  * construct, with the arguments passed straight through, costs 14 in both.
  */
 export function view(_memory: ArrayBuffer, _byteOffset: number, _length: number): Buffer {
-  // The parameters go on through `arguments`: passed on as it is, V8 removes
-  // the object once this call is inlined (a new array it keeps).
+  // The parameters are passed on as `arguments` itself: V8 removes that
+  // object once this call is inlined, where it would keep a new array.
   return Reflect.construct(Uint8Array, arguments, BufferView) as Buffer;
 }
 

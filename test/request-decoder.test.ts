@@ -119,7 +119,7 @@ describe('RequestDecoder', () => {
       expect(behindPings(`*${words.length}\r\n${words.map((w) => `$${w.length}\r\n${w}\r\n`).join('')}`)).toEqual([words]);
     });
 
-    test('reads requests of 64 and 65 arguments alike (a count of two digits, read in one pass up to 64)', () => {
+    test('reads requests of 9, 10, 64 and 65 arguments alike (counts of one and two digits; one pass reads up to 64)', () => {
       for (const n of [9, 10, 64, 65]) {
         const words = Array.from({ length: n }, (_, i) => 'x'.repeat(i));
         expect(behindPings(`*${n}\r\n${words.map((w) => `$${w.length}\r\n${w}\r\n`).join('')}`)).toEqual([words]);
