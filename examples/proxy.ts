@@ -7,7 +7,7 @@
 //
 // It owns its I/O: the synchronous decoders run inside the sockets' 'data' handlers, so each
 // burst is forwarded in the callback that delivered it, with no promise or await in between.
-// That is what brings its cost near a blind relay's (bench/proxy.ts: 1.1×–1.3× the CPU per request).
+// That is what brings its cost near a blind relay's (bench/proxy.ts: 1.0×–1.5× its CPU per request, run to run).
 //
 // Backpressure runs end to end: a client that does not read its replies makes the proxy
 // stop reading the upstream and stop forwarding that client's commands, so neither the
