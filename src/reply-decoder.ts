@@ -530,8 +530,9 @@ let at = 0;
  * little of its 920 to inline lineInt(), which then cost a call per bulk.
  */
 function item(input: Input, p: number, end: number, build: boolean, maxBulk: number): Reply | null | undefined {
-  // Never a read at or past `end` here or in lineInt(): one read past a
-  // buffer's end leaves these loads typed as possibly undefined for good.
+  // Never a read at or past `end` here, in the readers below or in lineInt():
+  // one read past a buffer's end leaves these loads typed as possibly
+  // undefined for good.
   if (p >= end) return undefined;
   const type = input.buf[p];
   if (type === Byte.DOLLAR) return bulkItem(input, p, end, build, maxBulk);

@@ -60,7 +60,6 @@ describe('ReplyDecoder', () => {
     expect(d.nextFrame()).toBeUndefined();
   });
 
-
   test('gives each simple reply as a frame of its exact bytes: status, error, integer, bulk, null bulk', () => {
     const d = new ReplyDecoder();
     d.push(b('+OK\r\n-ERR bad\r\n:-42\r\n$2\r\nhi\r\n$-1\r\n$0\r\n\r\n'));
@@ -68,6 +67,7 @@ describe('ReplyDecoder', () => {
     for (let f; (f = d.nextFrame()) !== undefined; ) frames.push(f);
     expect(frames).toEqual([b('+OK\r\n'), b('-ERR bad\r\n'), b(':-42\r\n'), b('$2\r\nhi\r\n'), b('$-1\r\n'), b('$0\r\n\r\n')]);
   });
+
   test('gives the complete replies buffered as one view and their count', () => {
     const d = new ReplyDecoder();
     d.push(b('+OK\r\n*2\r\n:1\r\n%1\r\n+k\r\n_\r\n$3\r\nfoo\r\n$5\r\nhe'));
