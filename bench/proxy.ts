@@ -10,9 +10,10 @@ import { TESTS, benchmark, median, spread, spreadK } from './load.js';
 export const PROXY_ROUNDS = 5;
 const PIPELINE = 16;
 /**
- * Requests per test and round: about 2 s of the relay's or proxy's time, 200 ticks
- * of /proc's CPU clock. Rounds of 200,000 put the proxy's CPU at 1.03×–1.53× the
- * relay's from one run of the suite to the next, with no code changed.
+ * Requests per test and round: about 1.5 s of the relay's or proxy's CPU, 150 ticks
+ * of /proc's 10 ms clock, where 200,000 gave 30 (3% from the clock alone). The
+ * ratio to the relay still moves from run to run with the machine: 1.06×–1.39×
+ * over three runs with no code changed (docs/performance.md).
  */
 const REQUESTS = 1_000_000;
 /** Requests per test in the warm-up, before the rounds. */
