@@ -3,9 +3,11 @@
  * chunks: zero-copy when nothing is carried over, a bounded copy when a
  * request or reply is split across chunks, geometric growth, and the whole
  * of a big value reserved once a fixed share of it has arrived. Also the
- * bounded searches for a line's end that both decoders use.
+ * bounded searches for a line's end (and for a stray LF) that the decoders
+ * use, and views of the input's bytes.
  */
 import { Byte } from './resp.js';
+import { view } from './view.js';
 
 /** Smallest buffer allocated when chunks have to be stitched together. */
 const MIN_STITCH = 16 * 1024;
@@ -218,4 +220,16 @@ export function findCR(buf: Buffer, from: number, end: number): number {
   const stop = Math.min(end, from + SHORT_SCAN);
   for (let i = from; i < stop; i++) if (buf[i] === Byte.CR) return i;
   return stop < end ? indexOf(buf, Byte.CR, stop, end) : -1;
+}
+
+/** Whether buf[start, end) holds an LF: a JS loop for a short line, cheaper than the native search's call. */
+export function hasLF(buf: Buffer, start: number, end: number): boolean {
+  if (end - start > SHORT_SCAN) return indexOf(buf, Byte.LF, start, end) >= 0;
+  for (let i = start; i < end; i++) if (buf[i] === Byte.LF) return true;
+  return false;
+}
+
+/** The bytes [start, end) of the input as a view (not subarray(): see view()). */
+export function inputView(input: Input, start: number, end: number): Buffer {
+  return view(input.bytes, input.offset + start, end - start);
 }
