@@ -1,0 +1,133 @@
+// The synchronous decoders on other runtimes' own sockets: a RequestDecoder in Bun's
+// `Bun.listen` data callback and in a Deno.listen read loop (test/runtimes/), answered to
+// redis-cli, ioredis and raw sockets. The binaries come from npm: `npm run runtimes` puts
+// them in .runtimes/ (Linux x64), as .ci/run does; one on PATH serves as well.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ROOT, exchange, requireBinary } from './helpers.js';
+import { encode } from './resp-client.js';
+
+const run = promisify(execFile);
+
+const RUNTIMES = [
+  { name: 'bun', installed: '@oven/bun-linux-x64/bin/bun', args: ['test/runtimes/bun-server.mjs'] },
+  {
+    name: 'deno',
+    installed: '@deno/linux-x64-glibc/deno',
+    args: ['run', '--allow-net', '--allow-read', '--allow-env', 'test/runtimes/deno-server.mjs'],
+  },
+];
+
+/** The runtime's binary: where `npm run runtimes` put it, else on PATH; null when neither (skipped loudly, failing in CI). */
+function locate(name: string, installed: string): string | null {
+  const local = path.join(ROOT, '.runtimes', 'node_modules', installed);
+  if (existsSync(local)) return local;
+  if (requireBinary(name)) return name;
+  console.warn(`(npm run runtimes installs ${name} from npm)`);
+  return null;
+}
+
+/** Starts a fixture server and resolves with its port once it says it listens. */
+async function start(binary: string, args: string[]): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(binary, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${binary} did not start:\n${output}`)), 30_000);
+    const read = (d: Buffer): void => {
+      output += d.toString();
+      const m = /listening on (\d+)/.exec(output);
+      if (m === null) return;
+      clearTimeout(timer);
+      resolve(Number(m[1]));
+    };
+    child.stdout!.on('data', read);
+    child.stderr!.on('data', read);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${binary} exited with ${code}:\n${output}`));
+    });
+  });
+  return { port, child };
+}
+
+/** Writes `bytes` one byte per write, each after the last has gone out, and returns what came back until `expected` bytes. */
+function trickle(port: number, bytes: Buffer, expected: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1').setNoDelay(true);
+    const received: Buffer[] = [];
+    let got = 0;
+    socket.on('data', (chunk: Buffer) => {
+      received.push(chunk);
+      got += chunk.length;
+      if (got >= expected) {
+        socket.destroy();
+        resolve(Buffer.concat(received));
+      }
+    });
+    socket.on('error', reject);
+    let i = 0;
+    const next = (): void => {
+      if (i < bytes.length) socket.write(bytes.subarray(i, ++i), () => setImmediate(next));
+    };
+    socket.on('connect', next);
+  });
+}
+
+for (const { name, installed, args } of RUNTIMES) {
+  const binary = locate(name, installed);
+  describe.skipIf(binary === null)(`on ${name}'s own sockets`, () => {
+    let server: { port: number; child: ChildProcess };
+    beforeAll(async () => {
+      server = await start(binary!, args);
+    }, 60_000);
+    afterAll(() => {
+      server?.child.kill();
+    });
+
+    test('redis-cli gets PONG, OK and the value it set', async () => {
+      const cli = (...words: string[]) => run('redis-cli', ['-p', String(server.port), ...words]).then((r) => r.stdout);
+      expect(await cli('PING')).toBe('PONG\n');
+      expect(await cli('SET', 'greeting', 'hello world')).toBe('OK\n');
+      expect(await cli('GET', 'greeting')).toBe('hello world\n');
+    });
+
+    test("an unknown command gets Redis's error, and the connection goes on", async () => {
+      const reply = await exchange(server.port, Buffer.concat([encode('NOSUCH', 'a', 'b'), encode('QUIT')]));
+      expect(reply.toString('latin1')).toBe("-ERR unknown command 'NOSUCH', with args beginning with: 'a' 'b' \r\n+OK\r\n");
+    });
+
+    test('ioredis sets and gets a value holding every byte', async () => {
+      // No ready check: it sends INFO, which these fixtures do not answer.
+      const client = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, enableReadyCheck: false });
+      try {
+        await client.connect();
+        const value = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+        expect(await client.set('bytes', value)).toBe('OK');
+        expect(await client.getBuffer('bytes')).toEqual(value);
+      } finally {
+        client.disconnect();
+      }
+    });
+
+    test('a pipelined burst sent one byte per write is answered in order', async () => {
+      const burst = Buffer.concat([encode('ECHO', 'one'), Buffer.from('PING\r\n'), encode('ECHO', 'three')]);
+      const expected = '$3\r\none\r\n+PONG\r\n$5\r\nthree\r\n';
+      expect((await trickle(server.port, burst, expected.length)).toString('latin1')).toBe(expected);
+    });
+
+    test("a malformed bulk length gets Redis's protocol error, then the connection is closed", async () => {
+      const reply = await exchange(server.port, Buffer.from('*1\r\n$x\r\n'));
+      expect(reply.toString('latin1')).toBe('-ERR Protocol error: invalid bulk length\r\n');
+    });
+
+    test("a count past Redis's limit (2^31-1) is refused in Redis's words", async () => {
+      const reply = await exchange(server.port, Buffer.from('*2147483648\r\n'));
+      expect(reply.toString('latin1')).toBe('-ERR Protocol error: invalid multibulk length\r\n');
+    });
+  });
+}
