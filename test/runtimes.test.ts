@@ -1,6 +1,7 @@
-// The synchronous decoders on other runtimes' own sockets: a RequestDecoder in Bun's
-// `Bun.listen` data callback and in a Deno.listen read loop (test/runtimes/), answered to
-// redis-cli, ioredis and raw sockets. The binaries come from npm: `npm run runtimes` puts
+// The synchronous decoders on other runtimes' own sockets (fixtures in test/runtimes/): a
+// RequestDecoder in Bun's `Bun.listen` data callback and in a Deno.listen read loop, answering
+// redis-cli, ioredis and raw sockets; a ReplyDecoder in a client on Bun.connect and on
+// Deno.connect, reading a real redis-server's RESP3 replies. The binaries come from npm: `npm run runtimes` puts
 // them in .runtimes/ (Linux x64), as .ci/run does; one on PATH serves as well.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -9,17 +10,24 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ROOT, exchange, requireBinary } from './helpers.js';
+import { ROOT, type Started, exchange, requireBinary, startRedisServer } from './helpers.js';
 import { encode } from './resp-client.js';
 
 const run = promisify(execFile);
 
+const DENO_RUN = ['run', '--allow-net', '--allow-read', '--allow-env'];
 const RUNTIMES = [
-  { name: 'bun', installed: '@oven/bun-linux-x64/bin/bun', args: ['test/runtimes/bun-server.mjs'] },
+  {
+    name: 'bun',
+    installed: '@oven/bun-linux-x64/bin/bun',
+    server: ['test/runtimes/bun-server.mjs'],
+    client: ['test/runtimes/bun-client.mjs'],
+  },
   {
     name: 'deno',
     installed: '@deno/linux-x64-glibc/deno',
-    args: ['run', '--allow-net', '--allow-read', '--allow-env', 'test/runtimes/deno-server.mjs'],
+    server: [...DENO_RUN, 'test/runtimes/deno-server.mjs'],
+    client: [...DENO_RUN, 'test/runtimes/deno-client.mjs'],
   },
 ];
 
@@ -78,15 +86,39 @@ function trickle(port: number, bytes: Buffer, expected: number): Promise<Buffer>
   });
 }
 
-for (const { name, installed, args } of RUNTIMES) {
+const hasRedis = requireBinary('redis-server') && requireBinary('redis-cli');
+
+for (const { name, installed, server: serverArgs, client: clientArgs } of RUNTIMES) {
   const binary = locate(name, installed);
-  describe.skipIf(binary === null)(`on ${name}'s own sockets`, () => {
+  describe.skipIf(binary === null || !hasRedis)(`on ${name}'s own sockets`, () => {
     let server: { port: number; child: ChildProcess };
+    let redis: Started;
     beforeAll(async () => {
-      server = await start(binary!, args);
+      server = await start(binary!, serverArgs);
+      redis = await startRedisServer();
     }, 60_000);
-    afterAll(() => {
+    afterAll(async () => {
       server?.child.kill();
+      await redis?.stop();
+    });
+
+    test("a client's ReplyDecoder reads redis-server's RESP3 replies, every type as Redis sent it", async () => {
+      const { stdout } = await run(binary!, [...clientArgs, String(redis.port)], { cwd: ROOT, timeout: 30_000 });
+      const [hello, deleted, ...rest] = JSON.parse(stdout) as unknown[];
+      expect(hello).toMatchObject({ map: expect.arrayContaining([[{ bulk: 'proto' }, { integer: 3 }], [{ bulk: 'server' }, { bulk: 'redis' }]]) });
+      expect(deleted).toEqual({ integer: expect.any(Number) });
+      expect(rest).toEqual([
+        { simple: 'OK' },
+        { bulk: 'héllo' },
+        { null: '_' },
+        { integer: 3 },
+        { array: [{ bulk: 'a' }, { bulk: 'b' }, { bulk: 'c' }] },
+        { integer: 1 },
+        { double: 1.5 },
+        { integer: 1 },
+        { set: [{ bulk: 'x' }] },
+        { error: 'WRONGTYPE Operation against a key holding the wrong kind of value' },
+      ]);
     });
 
     test('redis-cli gets PONG, OK and the value it set', async () => {
