@@ -1,8 +1,9 @@
 // The synchronous decoders on other runtimes' own sockets (fixtures in test/runtimes/): a
 // RequestDecoder in Bun's `Bun.listen` data callback and in a Deno.listen read loop, answering
 // redis-cli, ioredis and raw sockets; a ReplyDecoder in a client on Bun.connect and on
-// Deno.connect, reading a real redis-server's RESP3 replies. The binaries come from npm: `npm run runtimes` puts
-// them in .runtimes/ (Linux x64), as .ci/run does; one on PATH serves as well.
+// Deno.connect, reading a real redis-server's RESP3 replies. The binaries come from npm:
+// `npm run runtimes` puts them in .runtimes/ (Linux x64), as .ci/run does; one on PATH serves
+// as well.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
