@@ -40,14 +40,14 @@ export interface Started {
   stop(): Promise<void>;
 }
 
-/** An npm script running in its own process group, and what it printed. */
+/** A command (an npm script, a runtime) running in its own process group, and what it printed. */
 export interface Spawned {
   process: ChildProcess;
   /** Everything the process printed so far. */
   output(): string;
-  /** Ends npm, tsx and every process the script started (one process group). */
+  /** Ends the command and every process it started (one process group). */
   stop(): Promise<void>;
-  /** The match of `ready` in the output that said the script was up. */
+  /** The match of `ready` in the output that said the command was up. */
   ready: RegExpExecArray;
 }
 
@@ -56,13 +56,22 @@ export interface Spawned {
  * once its output matches `ready`; rejects if it exits first or says nothing
  * matching within `timeoutMs`.
  */
-export async function spawnScript(script: string, env: Record<string, string>, ready: RegExp, timeoutMs = 30_000): Promise<Spawned> {
-  const args = script === 'start' ? ['start'] : ['run', script];
-  const child = spawn('npm', ['--silent', ...args], {
+export function spawnScript(script: string, env: Record<string, string>, ready: RegExp, timeoutMs = 30_000): Promise<Spawned> {
+  return spawnReady('npm', ['--silent', ...(script === 'start' ? ['start'] : ['run', script])], env, ready, timeoutMs);
+}
+
+/**
+ * Runs `command` from the repository's root with `env` added, in a process
+ * group of its own, and resolves once its standard output matches `ready`;
+ * rejects if it exits first or says nothing matching within `timeoutMs`.
+ */
+export async function spawnReady(command: string, args: string[], env: Record<string, string>, ready: RegExp, timeoutMs = 30_000): Promise<Spawned> {
+  const label = [command, ...args].join(' ');
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group, so stop() ends npm, tsx and node together
+    detached: true, // its own process group, so stop() ends it and all it started (npm, tsx, node) together
   });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
@@ -78,7 +87,7 @@ export async function spawnScript(script: string, env: Record<string, string>, r
     await exited;
   };
   const match = await new Promise<RegExpExecArray>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm ${args.join(' ')} did not start:\n${output}`)), timeoutMs);
+    const timer = setTimeout(() => reject(new Error(`${label} did not start:\n${output}`)), timeoutMs);
     const check = (): void => {
       const m = ready.exec(output);
       if (m === null) return;
@@ -88,7 +97,7 @@ export async function spawnScript(script: string, env: Record<string, string>, r
     child.stdout!.on('data', check);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`npm ${args.join(' ')} exited with ${code}:\n${output}`));
+      reject(new Error(`${label} exited with ${code}:\n${output}`));
     });
   });
   return { process: child, output: () => output, stop, ready: match };

@@ -4,14 +4,14 @@
 // Deno.connect, reading a real redis-server's RESP3 replies. The binaries come from npm:
 // `npm run runtimes` puts them in .runtimes/ (Linux x64), as .ci/run does; one on PATH serves
 // as well.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ROOT, type Started, exchange, requireBinary, startRedisServer } from './helpers.js';
+import { ROOT, type Spawned, type Started, exchange, requireBinary, spawnReady, startRedisServer } from './helpers.js';
 import { encode } from './resp-client.js';
 
 const run = promisify(execFile);
@@ -39,29 +39,6 @@ function locate(name: string, installed: string): string | null {
   if (requireBinary(name)) return name;
   console.warn(`(npm run runtimes installs ${name} from npm)`);
   return null;
-}
-
-/** Starts a fixture server and resolves with its port once it says it listens. */
-async function start(binary: string, args: string[]): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(binary, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${binary} did not start:\n${output}`)), 30_000);
-    const read = (d: Buffer): void => {
-      output += d.toString();
-      const m = /listening on (\d+)/.exec(output);
-      if (m === null) return;
-      clearTimeout(timer);
-      resolve(Number(m[1]));
-    };
-    child.stdout!.on('data', read);
-    child.stderr!.on('data', read);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${binary} exited with ${code}:\n${output}`));
-    });
-  });
-  return { port, child };
 }
 
 /** Writes `bytes` one byte per write, each after the last has gone out, and returns what came back until `expected` bytes. */
@@ -92,14 +69,16 @@ const hasRedis = requireBinary('redis-server') && requireBinary('redis-cli');
 for (const { name, installed, server: serverArgs, client: clientArgs } of RUNTIMES) {
   const binary = locate(name, installed);
   describe.skipIf(binary === null || !hasRedis)(`on ${name}'s own sockets`, () => {
-    let server: { port: number; child: ChildProcess };
+    let server: Spawned;
+    let port = 0;
     let redis: Started;
     beforeAll(async () => {
-      server = await start(binary!, serverArgs);
+      server = await spawnReady(binary!, serverArgs, {}, /listening on (\d+)/);
+      port = Number(server.ready[1]);
       redis = await startRedisServer();
     }, 60_000);
     afterAll(async () => {
-      server?.child.kill();
+      await server?.stop();
       await redis?.stop();
     });
 
@@ -123,20 +102,20 @@ for (const { name, installed, server: serverArgs, client: clientArgs } of RUNTIM
     });
 
     test('redis-cli gets PONG, OK and the value it set', async () => {
-      const cli = (...words: string[]) => run('redis-cli', ['-p', String(server.port), ...words]).then((r) => r.stdout);
+      const cli = (...words: string[]) => run('redis-cli', ['-p', String(port), ...words]).then((r) => r.stdout);
       expect(await cli('PING')).toBe('PONG\n');
       expect(await cli('SET', 'greeting', 'hello world')).toBe('OK\n');
       expect(await cli('GET', 'greeting')).toBe('hello world\n');
     });
 
     test("an unknown command gets Redis's error, and the connection goes on", async () => {
-      const reply = await exchange(server.port, Buffer.concat([encode('NOSUCH', 'a', 'b'), encode('QUIT')]));
+      const reply = await exchange(port, Buffer.concat([encode('NOSUCH', 'a', 'b'), encode('QUIT')]));
       expect(reply.toString('latin1')).toBe("-ERR unknown command 'NOSUCH', with args beginning with: 'a' 'b' \r\n+OK\r\n");
     });
 
     test('ioredis sets and gets a value holding every byte', async () => {
       // No ready check: it sends INFO, which these fixtures do not answer.
-      const client = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, enableReadyCheck: false });
+      const client = new Redis({ port: port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, enableReadyCheck: false });
       try {
         await client.connect();
         const value = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
@@ -150,16 +129,16 @@ for (const { name, installed, server: serverArgs, client: clientArgs } of RUNTIM
     test('a pipelined burst sent one byte per write is answered in order', async () => {
       const burst = Buffer.concat([encode('ECHO', 'one'), Buffer.from('PING\r\n'), encode('ECHO', 'three')]);
       const expected = '$3\r\none\r\n+PONG\r\n$5\r\nthree\r\n';
-      expect((await trickle(server.port, burst, expected.length)).toString('latin1')).toBe(expected);
+      expect((await trickle(port, burst, expected.length)).toString('latin1')).toBe(expected);
     });
 
     test("a malformed bulk length gets Redis's protocol error, then the connection is closed", async () => {
-      const reply = await exchange(server.port, Buffer.from('*1\r\n$x\r\n'));
+      const reply = await exchange(port, Buffer.from('*1\r\n$x\r\n'));
       expect(reply.toString('latin1')).toBe('-ERR Protocol error: invalid bulk length\r\n');
     });
 
     test("a count past Redis's limit (2^31-1) is refused in Redis's words", async () => {
-      const reply = await exchange(server.port, Buffer.from('*2147483648\r\n'));
+      const reply = await exchange(port, Buffer.from('*2147483648\r\n'));
       expect(reply.toString('latin1')).toBe('-ERR Protocol error: invalid multibulk length\r\n');
     });
   });
