@@ -1,8 +1,8 @@
 /**
  * Reply values from bytes a ReplyDecoder has already validated: a
  * whole reply, its aggregates included ({@link decode}), and the text and
- * numbers of its lines. Nothing here checks the bytes; the decoder's scan
- * and quick readers did.
+ * numbers of its lines. Nothing here throws: the decoder's scan and quick
+ * readers checked the bytes (the scan with parseDouble among its checks).
  */
 import { findCR, inputView, type Input } from './input.js';
 import { string2ll } from './int64.js';
