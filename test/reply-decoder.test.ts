@@ -120,6 +120,13 @@ describe('ReplyDecoder', () => {
     expect(() => d.nextFrames()).toThrow('Bad integer value');
   });
 
+  test('ends a batch before an integer with a leading zero, which string2ll refuses', () => {
+    const d = new ReplyDecoder();
+    d.push(b(':1\r\n:20\r\n:007\r\n'));
+    expect(d.nextFrames()).toEqual({ bytes: b(':1\r\n:20\r\n'), count: 2 });
+    expect(() => d.nextFrames()).toThrow('Bad integer value');
+  });
+
   test('mixes frames and decoded replies in order', () => {
     const d = new ReplyDecoder();
     d.push(b(':1\r\n:2\r\n:3\r\n'));
