@@ -1,8 +1,9 @@
 // Reply throughput: 1,000,000 small replies (a simple string, an integer and a
 // short bulk, in turn), flushed every 64 replies, through the Writer and by hand.
-import { Writer } from '../dist/index.js';
-import { fmt, isMain, runSuite, sink, table } from './common.mjs';
+import { fmt, importBuild, isMain, runSuite, sink, table } from './common.mjs';
 import { HandReplies } from './hand-replies.mjs';
+
+const { Writer } = await importBuild('index.js');
 
 export const REPLIES = 1_000_000;
 const BATCH = 64;

@@ -1,6 +1,7 @@
 export { Parser } from './parser.js';
 export { Command } from './command.js';
-export { Writer, type WriterOptions, type ReplyValue } from './writer.js';
+export { Writer, type WriterOptions } from './writer.js';
+export { Encoder, type EncoderOptions, type ReplyValue } from './encoder.js';
 export { ProtocolError, ErrorCode, type ProtocolErrorCode, type ProtocolErrorOptions } from './errors.js';
 export { DEFAULT_LIMITS, type Limits, type ParserOptions } from './limits.js';
 export { ReplyParser } from './reply-parser.js';

@@ -1,19 +1,19 @@
-// RESP3: each Writer call's exact bytes in RESP3, and in RESP2 where it degrades as Redis 7 degrades it.
+// RESP3: each write call's exact bytes in RESP3, and in RESP2 where it degrades as Redis 7 degrades it.
 import net from 'node:net';
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { ReplyParser, type ReplyValue, Writer } from '../src/index.js';
+import { Encoder, ReplyParser, type ReplyValue, Writer } from '../src/index.js';
 import { captureWriter, requireBinary, startRedisServer } from './helpers.js';
 
-async function bytesOf(protocol: 2 | 3, write: (w: Writer) => void): Promise<string> {
-  const { writer, sent } = captureWriter({ protocol });
-  write(writer);
-  return (await sent()).toString('latin1');
+function bytesOf(protocol: 2 | 3, write: (w: Encoder) => void): string {
+  const encoder = new Encoder({ protocol });
+  write(encoder);
+  return encoder.take().toString('latin1');
 }
 
 // [what, call, RESP3 bytes, RESP2 bytes]
-const EVERY_TYPE: [string, (w: Writer) => void, string, string][] = [
+const EVERY_TYPE: [string, (w: Encoder) => void, string, string][] = [
   ['writeMap: a map, a flat array of 2n in RESP2', (w) => w.writeMap(2), '%2\r\n', '*4\r\n'],
   ['writeMap with 0 pairs', (w) => w.writeMap(0), '%0\r\n', '*0\r\n'],
   ['writeSet: a set, an array in RESP2', (w) => w.writeSet(3), '~3\r\n', '*3\r\n'],
@@ -126,11 +126,11 @@ const EVERY_TYPE: [string, (w: Writer) => void, string, string][] = [
 ];
 
 describe('every RESP3 type, byte for byte', () => {
-  test.each(EVERY_TYPE)('%s (RESP3)', async (_name, write, resp3) => {
-    expect(await bytesOf(3, write)).toBe(resp3);
+  test.each(EVERY_TYPE)('%s (RESP3)', (_name, write, resp3) => {
+    expect(bytesOf(3, write)).toBe(resp3);
   });
-  test.each(EVERY_TYPE)('%s (RESP2)', async (_name, write, _resp3, resp2) => {
-    expect(await bytesOf(2, write)).toBe(resp2);
+  test.each(EVERY_TYPE)('%s (RESP2)', (_name, write, _resp3, resp2) => {
+    expect(bytesOf(2, write)).toBe(resp2);
   });
 
   test('ReplyParser reads each RESP3 reply back as the type written', async () => {
@@ -195,13 +195,13 @@ describe('attributes: as redis-server sends them; in RESP2 cut from the buffer, 
         for (const protocol of [3, 2] as const) {
           const fromRedis = await ask(protocol);
           expect(
-            await bytesOf(protocol, (w) => {
+            bytesOf(protocol, (w) => {
               w.writeAttribute({ 'key-popularity': [Buffer.from('key:123'), 90] });
               w.writeBulkString(reply);
             }),
           ).toBe(fromRedis);
           expect(
-            await bytesOf(protocol, (w) => {
+            bytesOf(protocol, (w) => {
               w.writeAttribute(1);
               w.writeBulkString('key-popularity');
               w.writeArray(2);
@@ -329,9 +329,9 @@ describe('writeDouble prints doubles as Redis (7.2 on) does', () => {
     [0.0012345, '0.0012345'],
     [0.00012345, '1.2345e-4'],
     [5e-324, '5e-324'],
-  ])('%d is %s', async (x, text) => {
-    expect(await bytesOf(3, (w) => w.writeDouble(x))).toBe(`,${text}\r\n`);
-    expect(await bytesOf(2, (w) => w.writeDouble(x))).toBe(`$${text.length}\r\n${text}\r\n`);
+  ])('%d is %s', (x, text) => {
+    expect(bytesOf(3, (w) => w.writeDouble(x))).toBe(`,${text}\r\n`);
+    expect(bytesOf(2, (w) => w.writeDouble(x))).toBe(`$${text.length}\r\n${text}\r\n`);
   });
 
   test('the text reads back to the same double, for 2,000 random bit patterns', async () => {
@@ -374,9 +374,9 @@ describe('writeAny maps JS values by protocol', () => {
     ['undefined is the null', undefined, '_\r\n', '$-1\r\n'],
     ['an Error is a simple error', new Error('bad'), '-ERR bad\r\n', '-ERR bad\r\n'],
     ['containers nest', [new Set([1.5]), { k: [] }], '*2\r\n~1\r\n,1.5\r\n%1\r\n$1\r\nk\r\n*0\r\n', '*2\r\n*1\r\n$3\r\n1.5\r\n*2\r\n$1\r\nk\r\n*0\r\n'],
-  ])('%s', async (_name, value, resp3, resp2) => {
-    expect(await bytesOf(3, (w) => w.writeAny(value))).toBe(resp3);
-    expect(await bytesOf(2, (w) => w.writeAny(value))).toBe(resp2);
+  ])('%s', (_name, value, resp3, resp2) => {
+    expect(bytesOf(3, (w) => w.writeAny(value))).toBe(resp3);
+    expect(bytesOf(2, (w) => w.writeAny(value))).toBe(resp2);
   });
 
   test('an instance of a class is refused, not sent as a map', () => {
@@ -391,8 +391,8 @@ describe('the protocol', () => {
     expect(new Writer(new PassThrough(), { protocol: 3 }).protocol).toBe(3);
   });
 
-  test('switches for the replies written after it is set, as after HELLO 3 and HELLO 2', async () => {
-    const got = await bytesOf(2, (w) => {
+  test('switches for the replies written after it is set, as after HELLO 3 and HELLO 2', () => {
+    const got = bytesOf(2, (w) => {
       w.writeNull();
       w.protocol = 3;
       w.writeNull();
