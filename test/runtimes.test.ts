@@ -132,6 +132,15 @@ for (const { name, installed, server: serverArgs, client: clientArgs } of RUNTIM
       expect((await trickle(port, burst, expected.length)).toString('latin1')).toBe(expected);
     });
 
+    test('replies more than the socket takes at once arrive whole and in order, before the close QUIT asks for', async () => {
+      const value = Buffer.alloc(1024 * 1024);
+      for (let i = 0; i < value.length; i++) value[i] = (i * 7) & 0xff;
+      const gets = Array.from({ length: 8 }, () => encode('GET', 'big'));
+      const reply = await exchange(port, Buffer.concat([encode('SET', 'big', value), ...gets, encode('QUIT')]));
+      const bulk = Buffer.concat([Buffer.from(`$${value.length}\r\n`), value, Buffer.from('\r\n')]);
+      expect(reply.equals(Buffer.concat([Buffer.from('+OK\r\n'), ...gets.map(() => bulk), Buffer.from('+OK\r\n')]))).toBe(true);
+    });
+
     test("a malformed bulk length gets Redis's protocol error, then the connection is closed", async () => {
       const reply = await exchange(port, Buffer.from('*1\r\n$x\r\n'));
       expect(reply.toString('latin1')).toBe('-ERR Protocol error: invalid bulk length\r\n');

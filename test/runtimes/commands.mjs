@@ -5,8 +5,8 @@ import { ProtocolError } from '../../dist/index.mjs';
 const store = new Map();
 
 /**
- * Answers every command the decoder holds into `out` (a Writer), and a protocol error as Redis
- * does; returns whether the connection is to be closed once `out` is flushed.
+ * Answers every command the decoder holds into `out` (an Encoder), and a protocol error as Redis
+ * does; returns whether the connection is to be closed once what `out` holds is sent.
  */
 export function answer(decoder, out) {
   for (;;) {

@@ -1,20 +1,13 @@
 // A Redis server on Deno's own sockets (Deno.listen): RequestDecoder fed from conn.read(),
-// replies through a Writer over a Writable that hands them to conn.write(). Prints
+// replies encoded by an Encoder and taken for conn.write(), with no Node stream. Prints
 // `listening on <port>`. Run by test/runtimes.test.ts:
 // `deno run --allow-net --allow-read --allow-env test/runtimes/deno-server.mjs`.
-import { Writable } from 'node:stream';
-import { RequestDecoder, Writer } from '../../dist/index.mjs';
+import { Encoder, RequestDecoder } from '../../dist/index.mjs';
 import { answer } from './commands.mjs';
 
 async function serve(conn) {
   const decoder = new RequestDecoder();
-  const out = new Writer(
-    new Writable({
-      write(chunk, _encoding, done) {
-        writeAll(conn, chunk).then(() => done(), done);
-      },
-    }),
-  );
+  const out = new Encoder();
   try {
     for (;;) {
       // A new buffer per read: commands are views of the bytes pushed.
@@ -23,7 +16,7 @@ async function serve(conn) {
       if (n === null) break;
       decoder.push(chunk.subarray(0, n));
       const close = answer(decoder, out);
-      await out.flush();
+      await writeAll(conn, out.take());
       if (close) return;
     }
   } catch {
