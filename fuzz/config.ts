@@ -14,6 +14,7 @@ export const PROPERTIES = [
   'chunking: arbitrary bytes',
   'round trip: commands',
   'round trip: replies',
+  'round trip: taken',
   'inline model',
   'hostile: arbitrary bytes',
   'hostile: huge declared sizes',

@@ -4,7 +4,7 @@
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { type Command, Parser, type ReplyValue, Writer } from '../src/index.js';
+import { type Command, Encoder, Parser, type ReplyValue } from '../src/index.js';
 import { captureWriter } from '../test/helpers.js';
 import { argument, command, cuts, multibulk, split } from './arbitraries.js';
 import { check, testTimeout } from './config.js';
@@ -96,7 +96,7 @@ const reply: fc.Arbitrary<Reply> = fc.letrec<{ reply: Reply }>((tie) => ({
   ),
 })).reply;
 
-function write(w: Writer, r: Reply): void {
+function write(w: Encoder, r: Reply): void {
   switch (r.kind) {
     case 'simple': return w.writeSimpleString(r.text);
     case 'error': return w.writeError(r.text);
@@ -167,5 +167,28 @@ test('replies written by the Writer decode to what was written', { timeout: test
       expect(decodeResp2([await sent()]).map(tag)).toEqual(replies.map(expected));
     }),
     500,
+  );
+});
+
+test('an Encoder taken from at any points gives the bytes a Writer sends', { timeout: testTimeout() }, async () => {
+  await check(
+    'round trip: taken',
+    fc.asyncProperty(
+      fc.array(fc.tuple(reply, fc.boolean()), { maxLength: 8 }),
+      fc.integer({ min: 64, max: 70 * 1024 }),
+      async (replies, bufferSize) => {
+        const { writer, sent } = captureWriter({ bufferSize });
+        const encoder = new Encoder({ bufferSize });
+        const taken: Buffer[] = [];
+        for (const [r, takeAfter] of replies) {
+          write(writer, r);
+          write(encoder, r);
+          if (takeAfter) taken.push(encoder.take());
+        }
+        taken.push(encoder.take());
+        expect(Buffer.concat(taken).equals(await sent())).toBe(true);
+      },
+    ),
+    300,
   );
 });

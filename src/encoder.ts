@@ -37,7 +37,6 @@ const TRUE_RESP3 = Buffer.from('#t\r\n');
 const FALSE_RESP3 = Buffer.from('#f\r\n');
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
-const NO_BUFFER = Buffer.alloc(0);
 const NO_BYTES = Buffer.alloc(0);
 
 /** A value {@link Encoder.writeAny} can send. */
@@ -91,6 +90,7 @@ export class Encoder {
   private drops: Drop[] | null = null;
   // What a standalone Encoder passed on before take(): full buffers and large bulks.
   private passed: Uint8Array[] | null = null;
+  private passedBytes = 0;
 
   constructor(options: EncoderOptions = {}) {
     const size = options.bufferSize ?? 64 * 1024;
@@ -100,7 +100,7 @@ export class Encoder {
     this.bufferSize = size;
     this.protocol = options.protocol ?? 2;
     // Allocated by the first reply (reserve), so an idle connection costs no buffer.
-    this.out = NO_BUFFER;
+    this.out = NO_BYTES;
   }
 
   /**
@@ -116,13 +116,14 @@ export class Encoder {
     const parts = this.passed;
     if (parts === null) return last ?? NO_BYTES;
     this.passed = null;
+    this.passedBytes = 0;
     if (last !== null) parts.push(last);
     return parts.length === 1 ? asBuffer(parts[0]) : Buffer.concat(parts);
   }
 
-  /** Bytes written by the write methods and not yet passed on (taken, or handed to a Writer's stream). */
+  /** Bytes written by the write methods and not yet taken (or handed to a Writer's stream). */
   get bufferedBytes(): number {
-    return this.len - this.start;
+    return this.len - this.start + this.passedBytes;
   }
 
   /**
@@ -503,6 +504,7 @@ export class Encoder {
    */
   protected passOn(chunk: Uint8Array): void {
     (this.passed ??= []).push(chunk);
+    this.passedBytes += chunk.length;
   }
 
   /**

@@ -104,10 +104,13 @@ describe('taking the bytes', () => {
     expect(taken.toString()).toBe('+first\r\n');
   });
 
-  test('replies past one buffer are taken whole, in order', () => {
+  test('replies past one buffer are counted and taken whole, in order', () => {
     const e = new Encoder({ bufferSize: 64 });
     for (let i = 0; i < 1000; i++) e.writeInt(i);
-    expect(e.take().toString()).toBe(Array.from({ length: 1000 }, (_, i) => `:${i}\r\n`).join(''));
+    const expected = Array.from({ length: 1000 }, (_, i) => `:${i}\r\n`).join('');
+    expect(e.bufferedBytes).toBe(expected.length);
+    expect(e.take().toString()).toBe(expected);
+    expect(e.bufferedBytes).toBe(0);
   });
 
   test('a bulk of 16 KiB and more is taken between its header and its CRLF', () => {
