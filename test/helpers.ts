@@ -128,31 +128,9 @@ export function exchange(port: number, bytes: Buffer): Promise<Buffer> {
 /** A redis-server on a free loopback port, with no persistence. */
 export async function startRedisServer(extra: string[] = []): Promise<Started> {
   const port = await freePort();
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 20_000);
-    child.stdout!.on('data', () => {
-      if (/Ready to accept connections/.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}:\n${output}`)));
-  });
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    await exited;
-  };
-  return { port, process: child, output: () => output, stop };
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra];
+  const { process, output, stop } = await spawnReady('redis-server', args, {}, /Ready to accept connections/, 20_000);
+  return { port, process, output, stop };
 }
 
 /** What parsing a byte stream yields: the commands' arguments, then an error or the end. */

@@ -2,13 +2,13 @@
 // a temporary directory of its own, joined by `redis-cli --cluster create`; stopped and its
 // directories removed by stop(). Nodes can be killed and started again on the same port and
 // config, so that they come back as the same node.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import calculateSlot from 'cluster-key-slot';
-import { freePort } from './helpers.js';
+import { freePort, spawnReady } from './helpers.js';
 
 const run = promisify(execFile);
 
@@ -144,24 +144,8 @@ async function startNode(dir: string, port: number, nodeTimeoutMs: number): Prom
     // A replica's first full sync starts at once, not after Redis 7's default 5 s wait for more replicas.
     args.push('--repl-diskless-sync-delay', '0');
     await run('mkdir', ['-p', dir]);
-    const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child = proc;
-    let output = '';
-    proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis-server on ${port} did not start:\n${output}`)), 20_000);
-      proc.stdout!.on('data', () => {
-        if (/Ready to accept connections/.test(output)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      proc.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`redis-server on ${port} exited with ${code}:\n${output}`));
-      });
-    });
+    const started = await spawnReady('redis-server', args, {}, /Ready to accept connections/, 20_000);
+    child = started.process;
   };
   const running = (): boolean => child !== null && child.exitCode === null && child.signalCode === null;
   await start();

@@ -6,12 +6,12 @@
 // Used in-process by the hostile, teardown and transport tests, and run as a
 // child process (`node --import tsx test/toolkit-server.ts`) where a test must
 // measure the server's memory apart from its own clients.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { type Command, Parser, type ParserOptions, ProtocolError, Writer } from '../src/index.js';
-import { ROOT } from './helpers.js';
+import { spawnReady } from './helpers.js';
 import type { RespClient } from './resp-client.js';
 
 export interface ServerOptions {
@@ -217,35 +217,9 @@ const SELF = fileURLToPath(import.meta.url);
 
 /** Starts this file as a TCP server in a child process with `--expose-gc`; options travel as JSON. */
 export async function startChildServer(options: ServerOptions = {}): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', SELF], {
-    cwd: ROOT,
-    env: { ...process.env, TOOLKIT_SERVER_OPTIONS: JSON.stringify(options) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`toolkit server did not start:\n${output}`)), 30_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      output += d.toString();
-      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`toolkit server exited with ${code}:\n${output}`));
-    });
-  });
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    await exited;
-  };
-  return { port, process: child, stop };
+  const env = { TOOLKIT_SERVER_OPTIONS: JSON.stringify(options) };
+  const child = await spawnReady(process.execPath, ['--expose-gc', '--import', 'tsx', SELF], env, /listening on 127\.0\.0\.1:(\d+)/);
+  return { port: Number(child.ready[1]), process: child.process, stop: child.stop };
 }
 
 if (process.argv[1] === SELF) {
