@@ -1,30 +1,27 @@
 // What the runtime client fixtures send to a real redis-server, and how they print the replies
 // they decode: a RESP3 session whose replies cover a map, a simple string, bulks, nulls, an
 // integer, an array, a double, a set and an error.
+import { Encoder } from '../../dist/index.mjs';
 
-/** `*<n>\r\n$<len>\r\n<arg>\r\n…`, the form clients send. */
-function command(...args) {
-  let out = `*${args.length}\r\n`;
-  for (const arg of args) out += `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`;
-  return out;
+const commands = new Encoder();
+for (const args of [
+  ['HELLO', '3'],
+  ['DEL', 'rt:k', 'rt:list', 'rt:z', 'rt:set'],
+  ['SET', 'rt:k', 'héllo'],
+  ['GET', 'rt:k'],
+  ['GET', 'rt:missing'],
+  ['RPUSH', 'rt:list', 'a', 'b', 'c'],
+  ['LRANGE', 'rt:list', '0', '-1'],
+  ['ZADD', 'rt:z', '1.5', 'm'],
+  ['ZSCORE', 'rt:z', 'm'],
+  ['SADD', 'rt:set', 'x'],
+  ['SMEMBERS', 'rt:set'],
+  ['GET', 'rt:list'],
+]) {
+  commands.writeCommand(args);
 }
-
-export const SESSION = Buffer.from(
-  [
-    command('HELLO', '3'),
-    command('DEL', 'rt:k', 'rt:list', 'rt:z', 'rt:set'),
-    command('SET', 'rt:k', 'héllo'),
-    command('GET', 'rt:k'),
-    command('GET', 'rt:missing'),
-    command('RPUSH', 'rt:list', 'a', 'b', 'c'),
-    command('LRANGE', 'rt:list', '0', '-1'),
-    command('ZADD', 'rt:z', '1.5', 'm'),
-    command('ZSCORE', 'rt:z', 'm'),
-    command('SADD', 'rt:set', 'x'),
-    command('SMEMBERS', 'rt:set'),
-    command('GET', 'rt:list'),
-  ].join(''),
-);
+/** The session's commands as clients send them (`*<n>\r\n$<len>\r\n<arg>\r\n…`). */
+export const SESSION = commands.take();
 export const REPLIES = 12;
 
 /** A decoded Reply as JSON: bulks as UTF-8 text, maps as [key, value] pairs. */
