@@ -263,5 +263,31 @@ describe('ReplyDecoder', () => {
       expect(outcome(bytes, false)).toEqual(expected);
       expect(outcome(bytes, true)).toEqual(expected);
     });
+
+    /** The same, as frames: each reply's exact bytes, then the error if one is thrown. */
+    function frameOutcome(bytes: string, split: boolean): string[] {
+      const d = new ReplyDecoder();
+      const out: string[] = [];
+      try {
+        for (const chunk of split ? [...bytes] : [bytes]) {
+          d.push(b(chunk));
+          for (let f; (f = d.nextFrame()) !== undefined; ) out.push(f.toString('latin1'));
+        }
+        d.end();
+        for (let f; (f = d.nextFrame()) !== undefined; ) out.push(f.toString('latin1'));
+      } catch (err) {
+        out.push((err as ProtocolError).message);
+      }
+      return out;
+    }
+    test.each(cases)('%j as frames', (bytes, expected) => {
+      const whole = frameOutcome(bytes, false);
+      expect(frameOutcome(bytes, true)).toEqual(whole);
+      const error = typeof expected.at(-1) === 'string' ? (expected.at(-1) as string) : null;
+      const frames = error === null ? whole : whole.slice(0, -1);
+      expect(frames).toHaveLength(expected.length - (error === null ? 0 : 1));
+      expect(bytes.startsWith(frames.join(''))).toBe(true);
+      if (error !== null) expect(whole.at(-1)).toBe(error);
+    });
   });
 });
