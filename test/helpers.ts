@@ -129,8 +129,8 @@ export function exchange(port: number, bytes: Buffer): Promise<Buffer> {
 export async function startRedisServer(extra: string[] = []): Promise<Started> {
   const port = await freePort();
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra];
-  const { process, output, stop } = await spawnReady('redis-server', args, {}, /Ready to accept connections/, 20_000);
-  return { port, process, output, stop };
+  const server = await spawnReady('redis-server', args, {}, /Ready to accept connections/, 20_000);
+  return { port, process: server.process, output: server.output, stop: server.stop };
 }
 
 /** What parsing a byte stream yields: the commands' arguments, then an error or the end. */
