@@ -39,6 +39,14 @@ export function importBuild(file) {
 
 export const CHUNK = 64 * 1024;
 
+/** Every argument of a Command read, as a handler that looks at all of them would; returns their bytes. */
+export function everyArgument(cmd) {
+  let bytes = 0;
+  const argc = cmd.argCount();
+  for (let i = 0; i < argc; i++) bytes += cmd.get(i).length;
+  return bytes;
+}
+
 /** `SET key:<12 digits> xxx` n times, pipelined, as one Buffer. */
 export function setCommands(n) {
   const one = Buffer.from('*3\r\n$3\r\nSET\r\n$16\r\nkey:000000000000\r\n$3\r\nxxx\r\n', 'latin1');

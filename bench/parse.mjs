@@ -4,7 +4,7 @@
 // out, to show the best ratio any parser returning Buffers could reach.
 import { Parser } from '../dist/index.js';
 import { view } from '../dist/view.js';
-import { CHUNK, Resp, chunkStream, chunked, fmt, isMain, longLivedRedisParser, runSuite, setCommands, table } from './common.mjs';
+import { CHUNK, Resp, chunkStream, chunked, everyArgument, fmt, isMain, longLivedRedisParser, runSuite, setCommands, table } from './common.mjs';
 
 export const COMMANDS = 1_000_000;
 
@@ -29,14 +29,6 @@ async function readAll(chunks, use, recommended) {
     n++;
   }
   check(n);
-  return bytes;
-}
-
-/** Every argument read, as a handler that looks at all of them would. */
-function everyArgument(cmd) {
-  let bytes = 0;
-  const argc = cmd.argCount();
-  for (let i = 0; i < argc; i++) bytes += cmd.get(i).length;
   return bytes;
 }
 

@@ -7,7 +7,7 @@
 // round's ratio to redis-parser (median and range). bench/parse.mjs keeps its
 // benchmark.js table of more ways to read; this suite adds the decoder, and a
 // floor: the barest parse of the whole input with the three views per command.
-import { chunkStream, chunked, fmt, importBuild, isMain, longLivedRedisParser, median, ratioSpread, ratiosTo, residentStreamObjects, setCommands, table, takeTurns } from './common.mjs';
+import { chunkStream, chunked, everyArgument, fmt, importBuild, isMain, longLivedRedisParser, median, ratioSpread, ratiosTo, residentStreamObjects, setCommands, table, takeTurns } from './common.mjs';
 
 const redisproto = await importBuild('index.js');
 const { view } = await importBuild('view.js');
@@ -17,14 +17,6 @@ const ROUNDS = 9;
 const { Parser } = redisproto;
 /** The synchronous decoder of issue 13, once the package exports it. */
 const RequestDecoder = redisproto.RequestDecoder;
-
-/** Every argument read, as a handler that looks at all of them would; returns their bytes. */
-function everyArgument(cmd) {
-  let bytes = 0;
-  const argc = cmd.argCount();
-  for (let i = 0; i < argc; i++) bytes += cmd.get(i).length;
-  return bytes;
-}
 
 function requestDecoder(chunks) {
   const decoder = new RequestDecoder();
