@@ -13,7 +13,7 @@ const PIPELINE = 16;
  * Requests per test and round: about 1.5 s of the relay's or proxy's CPU, 150 ticks
  * of /proc's 10 ms clock, where 200,000 gave 30 (3% from the clock alone). The
  * ratio to the relay still moves from run to run with the machine: 1.06×–1.39×
- * over three runs with no code changed (docs/performance.md).
+ * over four runs with no code changed (docs/performance.md, the round of 18:06).
  */
 const REQUESTS = 1_000_000;
 /** Requests per test in the warm-up, before the rounds. */
