@@ -191,23 +191,37 @@ export function isMain(url) {
 }
 
 /**
- * Cases taking turns: `rounds` rounds after a warm-up round, every case once
- * per round, the order turning from round to round, a full GC before each run
- * (unless `gc` is false). `run(key)` does one whole run (it may return a
- * promise). Returns key → CPU milliseconds per run (user + system of this
+ * Rounds run before {@link takeTurns} counts any. V8 goes on optimizing for
+ * several rounds: with `--trace-opt`, the functions it finished optimizing in
+ * each of the first rounds of the reply suite's 10-byte bulks were 93, 28, 18,
+ * 11, 3, 4, 2, 0, of `+OK` 64, 24, 15, 8, 11, 2, 5, 3, of the request suite
+ * 47, 25, 12, 8, 3, 1, 1, 1 (2026-12-03), and compiling runs on threads whose
+ * CPU this process's time includes. With one round of warm-up the first
+ * counted rounds measured the compiler: paired runs of the bulks workload gave
+ * ReplyParser 1.21×, 1.21×, 1.20× redis-parser with one and 1.68×, 1.53×,
+ * 1.47× with eight. A client or proxy reads its replies in optimized code.
+ * `WARM_UP_ROUNDS=1 npm run bench` measures as before.
+ */
+export const WARM_UP_ROUNDS = Number(process.env.WARM_UP_ROUNDS ?? 5);
+
+/**
+ * Cases taking turns: `rounds` rounds after {@link WARM_UP_ROUNDS} rounds of
+ * warm-up, every case once per round, the order turning from round to round,
+ * a full GC before each run (unless `gc` is false). `run(key)` does one whole
+ * run (it may return a promise). Returns key → CPU milliseconds per run (user + system of this
  * process, GC threads included): on a shared machine wall time would count
  * whatever else got the core.
  */
 export async function takeTurns(keys, rounds, run, gc = true) {
   const ms = Object.fromEntries(keys.map((k) => [k, []]));
-  for (let round = -1; round < rounds; round++) {
+  for (let round = -WARM_UP_ROUNDS; round < rounds; round++) {
     for (let i = 0; i < keys.length; i++) {
-      const key = keys[(i + round + 1) % keys.length];
+      const key = keys[(i + round + WARM_UP_ROUNDS) % keys.length];
       if (gc) globalThis.gc?.();
       const start = process.cpuUsage();
       await run(key);
       const spent = process.cpuUsage(start);
-      if (round >= 0) ms[key].push((spent.user + spent.system) / 1000); // round -1 warms up
+      if (round >= 0) ms[key].push((spent.user + spent.system) / 1000); // negative rounds warm up
     }
   }
   return ms;

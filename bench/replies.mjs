@@ -19,7 +19,7 @@
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { chunkStream, chunked, copyValue, fmt, importBuild, isMain, longLivedRedisParser, median, ratioSpread, ratiosTo, residentStreamObjects, rethrow, table, takeTurns } from './common.mjs';
+import { chunkStream, chunked, copyValue, fmt, importBuild, isMain, longLivedRedisParser, median, ratioSpread, ratiosTo, residentStreamObjects, rethrow, table, takeTurns, WARM_UP_ROUNDS } from './common.mjs';
 
 const redisproto = await importBuild('index.js');
 const { view } = await importBuild('view.js');
@@ -435,7 +435,7 @@ export function run() {
   }
   const markdown =
     table(['workload (64 KiB chunks)', 'decoder', 'median CPU time', 'rate', 'vs redis-parser (RESP3 maps: vs @redis/client), median (range over rounds)', 'extra memory (peak)'], rows) +
-    '\n\nEach workload ran in a fresh process: 9 rounds after a warm-up (7 for the 64 MiB bulk), every contender once per round in turn, a full GC before each run; times are the process\'s CPU time (user + system). ' +
+    `\n\nEach workload ran in a fresh process: 9 rounds (7 for the 64 MiB bulk) after ${WARM_UP_ROUNDS} rounds of warm-up, every contender once per round in turn, a full GC before each run; times are the process's CPU time (user + system). ` +
     'redis-parser speaks RESP2 only, so the maps compare against @redis/client. The floors parse nothing: the reply boundaries are found before the clock starts, and they only build the values handed out. Extra memory: peak growth of ArrayBuffer memory during one read, sampled at every chunk, over the 64 MiB value.' +
     (NOTES.length ? `\n\n${NOTES.join(' ')}` : '');
   return { ratios, memory, markdown };

@@ -7,7 +7,7 @@
 // round's ratio to redis-parser (median and range). bench/parse.mjs keeps its
 // benchmark.js table of more ways to read; this suite adds the decoder, and a
 // floor: the barest parse of the whole input with the three views per command.
-import { chunkStream, chunked, everyArgument, fmt, importBuild, isMain, longLivedRedisParser, median, ratioSpread, ratiosTo, residentStreamObjects, setCommands, table, takeTurns } from './common.mjs';
+import { chunkStream, chunked, everyArgument, fmt, importBuild, isMain, longLivedRedisParser, median, ratioSpread, ratiosTo, residentStreamObjects, setCommands, table, takeTurns, WARM_UP_ROUNDS } from './common.mjs';
 
 const redisproto = await importBuild('index.js');
 const { view } = await importBuild('view.js');
@@ -152,7 +152,7 @@ export async function run(only) {
     ms,
     markdown:
       table(['1,000,000 SET in 64 KiB chunks, every argument read', 'median CPU time', 'commands/s', 'vs redis-parser, median (range over rounds)'], rows) +
-      `\n\n${ROUNDS} rounds after a warm-up, every contender once per round in turn, a full GC before each run; times are the process's CPU time (user + system).` +
+      `\n\n${ROUNDS} rounds after ${WARM_UP_ROUNDS} rounds of warm-up, every contender once per round in turn, a full GC before each run; times are the process's CPU time (user + system).` +
       note,
   };
 }
