@@ -45,10 +45,12 @@ const takeCommand: Take<RequestDecoder, Command> = (decoder) => decoder.next();
  * ```
  */
 export class Parser implements AsyncIterable<Command> {
+  private readonly decoder: RequestDecoder;
   private readonly adapter: StreamAdapter<RequestDecoder>;
 
   constructor(stream: Readable, options?: ParserOptions) {
-    this.adapter = new StreamAdapter(stream, new RequestDecoder(options));
+    this.decoder = new RequestDecoder(options);
+    this.adapter = new StreamAdapter(stream, this.decoder);
   }
 
   /**
@@ -91,7 +93,8 @@ export class Parser implements AsyncIterable<Command> {
    * ```
    */
   tryReadCommand(): Command | undefined {
-    return this.adapter.tryRead(takeCommand);
+    // Straight to the decoder while the adapter allows it (see ReplyParser#tryReadReply).
+    return this.adapter.direct ? this.decoder.next() : this.adapter.tryRead(takeCommand);
   }
 
   /** Iterates commands until the end of the stream; throws as {@link Parser.readCommand} rejects. */

@@ -89,31 +89,19 @@ export class ReplyParser implements AsyncIterable<Reply> {
    * promise each.
    */
   tryReadReply(): Reply | undefined {
-    // Straight to the decoder while no read() call waits or is being answered:
-    // the adapter's layers cost as much as decoding a small reply.
-    if (this.adapter.idle()) {
-      const reply = this.decoder.next();
-      if (reply !== undefined) return reply;
-    }
-    return this.adapter.tryRead(takeReply);
+    // Straight to the decoder while the adapter allows it: its layers cost
+    // as much as decoding a small reply.
+    return this.adapter.direct ? this.decoder.next() : this.adapter.tryRead(takeReply);
   }
 
   /** {@link ReplyParser.readFrame} for a reply already buffered; `undefined` otherwise (see {@link ReplyParser.tryReadReply}). */
   tryReadFrame(): Buffer | undefined {
-    if (this.adapter.idle()) {
-      const frame = this.decoder.nextFrame();
-      if (frame !== undefined) return frame;
-    }
-    return this.adapter.tryRead(takeFrame);
+    return this.adapter.direct ? this.decoder.nextFrame() : this.adapter.tryRead(takeFrame);
   }
 
   /** {@link ReplyParser.readFrames} for replies already buffered; `undefined` when none is (see {@link ReplyParser.tryReadReply}). */
   tryReadFrames(max?: number): Frames | undefined {
-    if (this.adapter.idle()) {
-      const frames = this.decoder.nextFrames(max);
-      if (frames !== undefined) return frames;
-    }
-    return this.adapter.tryRead(takeFrames, max ?? Infinity);
+    return this.adapter.direct ? this.decoder.nextFrames(max) : this.adapter.tryRead(takeFrames, max ?? Infinity);
   }
 
   /**

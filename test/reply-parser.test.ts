@@ -316,6 +316,41 @@ describe('tryReadReply and tryReadFrame', () => {
     expect(await first).toEqual(simple('a'));
     expect(parser.tryReadReply()).toEqual(simple('b'));
   });
+
+  test('say undefined from the moment a waiting call is answered until its caller has run', async () => {
+    const stream = new PassThrough();
+    const parser = new ReplyParser(stream);
+    const first = parser.readReply();
+    const meanwhile: unknown[] = [];
+    stream.on('data', () => meanwhile.push(parser.tryReadReply(), parser.tryReadFrame()));
+    stream.write('+a\r\n+b\r\n');
+    expect(await first).toEqual(simple('a'));
+    expect(meanwhile).toEqual([undefined, undefined]);
+    expect(parser.tryReadReply()).toEqual(simple('b'));
+  });
+
+  test('throw a reply cut off by the end of the stream, as readReply rejects', async () => {
+    const stream = new PassThrough();
+    const parser = new ReplyParser(stream);
+    stream.end('+a\r\n$5\r\nab');
+    expect(await parser.readReply()).toEqual(simple('a'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(() => parser.tryReadReply()).toThrow('connection closed in the middle of a reply');
+    expect(() => parser.tryReadFrame()).toThrow('connection closed in the middle of a reply');
+    await expect(parser.readReply()).rejects.toThrow('connection closed in the middle of a reply');
+  });
+
+  test("throw the stream's error once the replies buffered before it are taken", async () => {
+    const stream = new PassThrough();
+    const parser = new ReplyParser(stream);
+    stream.write('+a\r\n+b\r\n');
+    expect(await parser.readReply()).toEqual(simple('a'));
+    stream.destroy(new Error('reset'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(parser.tryReadReply()).toEqual(simple('b'));
+    expect(() => parser.tryReadFrame()).toThrow('reset');
+    await expect(parser.readReply()).rejects.toThrow('reset');
+  });
 });
 
 describe('malformed replies are fatal ProtocolErrors in hiredis wording', () => {
