@@ -12,9 +12,11 @@
 // Workloads: the reply suite's small ones (ok, integers, bulks, arrays, maps),
 // read with ReplyDecoder `--mode next` (decoded), `frame` (nextFrame) or
 // `batch` (nextFrames); and `requests` (a million SETs through RequestDecoder,
-// every argument read). Each count is that of a process running the loop six
-// times less one running it twice, over four: the start-up and the building
-// of the input cancel out. V8 runs single-threaded (--single-threaded), so
+// every argument read). Each count is that of a process running the loop
+// twelve times less one running it six times, over six: the start-up, the
+// building of the input and V8's optimizing, still going on through the first
+// runs, cancel out (six runs less two counted a bulk frame 25 instructions
+// more, 5%, in a harness of the same loop). V8 runs single-threaded (--single-threaded), so
 // that what it optimizes, and when, does not depend on the scheduler.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +36,7 @@ else parent();
 function parent() {
   const builds = args.filter((x, i) => !x.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--')));
   if (builds.length !== 2) throw new Error('usage: node bench/instructions.mjs <dist A> <dist B> [--workload bulks] [--mode next|frame|batch]');
-  const counts = builds.map((dir) => (count(dir, 6) - count(dir, 2)) / 4);
+  const counts = builds.map((dir) => (count(dir, 12) - count(dir, 6)) / 6);
   const millions = (n) => `${(n / 1e6).toFixed(1)} M`;
   console.log(`${workload}, ${workload === 'requests' ? 'RequestDecoder' : `ReplyDecoder ${mode}`}: instructions per run of the input (callgrind)`);
   console.log(`  A ${builds[0]}: ${millions(counts[0])}`);
